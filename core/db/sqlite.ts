@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { sqliteDialect } from './dialects';
+import type { Database, Queryable, ReadSession, Row, RunResult, SqlParams, SqlValue } from './types';
+
+type Sqlite = BetterSqlite3.Database;
+
+function bind(params: SqlParams | undefined): unknown[] {
+  if (!params) return [];
+  return params.map((p: SqlValue) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+/**
+ * better-sqlite3 is synchronous; a transaction whose body awaits would let other callers'
+ * statements slip into it on the shared connection. Every use of the main connection
+ * therefore goes through one promise queue.
+ */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+}
+
+function statementCache(db: Sqlite) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return (sql: string): BetterSqlite3.Statement => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      if (cache.size > 500) cache.clear();
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+}
+
+function makeQueryable(db: Sqlite): Queryable {
+  const prepare = statementCache(db);
+  return {
+    async all<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+      return prepare(sql).all(...bind(params)) as T[];
+    },
+    async run(sql: string, params?: SqlParams): Promise<RunResult> {
+      const stmt = prepare(sql);
+      if (!stmt.reader) {
+        const r = stmt.run(...bind(params));
+        return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) };
+      }
+      stmt.all(...bind(params));
+      return { affectedRows: 0, insertId: 0 };
+    },
+  };
+}
+
+export class SqliteDatabase implements Database {
+  readonly dialect = 'sqlite' as const;
+  readonly sql = sqliteDialect;
+  private readonly db: Sqlite;
+  private readonly direct: Queryable;
+  private readonly queue = new SerialQueue();
+  private closed = false;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new BetterSqlite3(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    this.direct = makeQueryable(this.db);
+  }
+
+  all<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.queue.run(() => this.direct.all<T>(sql, params));
+  }
+
+  run(sql: string, params?: SqlParams): Promise<RunResult> {
+    return this.queue.run(() => this.direct.run(sql, params));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.direct);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  async openReadSession(): Promise<ReadSession> {
+    if (this.file === ':memory:') throw new Error('read sessions need a database file');
+    // A second connection: WAL gives it a snapshot of its own while writers go on.
+    const reader = new BetterSqlite3(this.file, { readonly: true, fileMustExist: true });
+    reader.pragma('busy_timeout = 10000');
+    const q = makeQueryable(reader);
+    reader.exec('BEGIN');
+    let open = true;
+    const end = () => {
+      if (!open) return;
+      open = false;
+      try {
+        if (reader.inTransaction) reader.exec('COMMIT');
+      } finally {
+        reader.close();
+      }
+    };
+    return {
+      all: <T = Row>(sql: string, params?: SqlParams) => {
+        if (!open) return Promise.reject(new Error('read session is closed'));
+        return q.all<T>(sql, params);
+      },
+      close: async () => end(),
+      destroy: () => end(),
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.all('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.run(() => this.db.close());
+  }
+}

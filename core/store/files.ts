@@ -1,0 +1,72 @@
+import type { Database, ReadSession } from '../db/types';
+
+export interface StoredFile {
+  id: number;
+  uuid: string;
+  events: number;
+  bytes: number;
+  acceptedAt: number;
+}
+
+export interface PendingTotals {
+  files: number;
+  events: number;
+}
+
+type FileRow = { id: number | string; uuid: string; events: number | string; bytes: number | string; accepted_at: number | string };
+
+const toFile = (r: FileRow): StoredFile => ({
+  id: Number(r.id),
+  uuid: String(r.uuid),
+  events: Number(r.events),
+  bytes: Number(r.bytes),
+  acceptedAt: Number(r.accepted_at),
+});
+
+/**
+ * Files waiting for the scheduled export. "Pending" is a state on each file, never an id
+ * watermark: a file that commits late with a lower id (Galera) is still found.
+ */
+export class FileQueue {
+  constructor(private readonly db: Database) {}
+
+  async oldestPending(limit: number): Promise<StoredFile[]> {
+    const rows = await this.db.all<FileRow>(
+      'SELECT id, uuid, events, bytes, accepted_at FROM ah_files WHERE exported_at IS NULL ORDER BY accepted_at, id LIMIT ?',
+      [limit],
+    );
+    return rows.map(toFile);
+  }
+
+  async pendingTotals(): Promise<PendingTotals> {
+    const rows = await this.db.all<{ files: number | string; events: number | string | null }>(
+      'SELECT COUNT(*) AS files, SUM(events) AS events FROM ah_files WHERE exported_at IS NULL',
+    );
+    return { files: Number(rows[0]?.files ?? 0), events: Number(rows[0]?.events ?? 0) };
+  }
+
+  /** Marks files exported; only those still pending, so a second marker changes nothing. Returns how many changed. */
+  async markExported(fileIds: readonly number[], at = Date.now()): Promise<number> {
+    if (fileIds.length === 0) return 0;
+    const r = await this.db.run(`UPDATE ah_files SET exported_at = ? WHERE exported_at IS NULL AND id IN (${fileIds.map(() => '?').join(',')})`, [
+      at,
+      ...fileIds,
+    ]);
+    return r.affectedRows;
+  }
+
+  /** One file's documents in line order, `pageSize` at a time (a file can be larger than a batch). */
+  async *documents(session: ReadSession, fileId: number, pageSize = 2000): AsyncGenerator<Buffer[]> {
+    let afterLine = 0;
+    for (;;) {
+      const rows = await session.all<{ line: number | string; doc: Buffer }>(
+        `SELECT line, ${this.db.sql.docAsBytes('doc')} FROM ah_events WHERE file_id = ? AND line > ? ORDER BY line LIMIT ?`,
+        [fileId, afterLine, pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => r.doc);
+      if (rows.length < pageSize) return;
+      afterLine = Number(rows[rows.length - 1].line);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { BACKENDS, createTestStore } from '../support/backends';
+import { altisEvent, DAY, validated } from '../support/events';
+import { parseEventText } from '../../core/events/validate';
+import type { Store } from '../../core/store/store';
+
+describe.each(BACKENDS)('store on %s', (backend) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await createTestStore(backend));
+  });
+  afterEach(async () => cleanup());
+
+  test('migrating twice changes nothing', async () => {
+    const again = await store.migrate();
+    expect(again.applied).toEqual([]);
+    expect(again.current).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a file keeps every document byte for byte and reads back in timestamp then arrival order', async () => {
+    const odd = '{"event_type":"x",  "event_timestamp":' + (DAY + 5) + ',"é":"ü\\u00e9"}';
+    const first = await store.ingest.storeFile([...validated([altisEvent(DAY + 10), altisEvent(DAY + 5)]), parseEventText(odd, { line: 3 })], 'http');
+    const second = await store.ingest.storeFile(validated([altisEvent(DAY + 5, { n: 2 }), altisEvent(DAY - 1)]), 'import');
+    expect(first).toMatchObject({ accepted: 3, duplicates: 0 });
+    expect(second.accepted).toBe(2);
+    const { reader, close } = await store.openEventReader();
+    try {
+      const w = { site: '1', from: DAY, to: DAY + 86_400_000 };
+      expect(await reader.count(w)).toMatchObject({ count: 4 });
+      const rows = [];
+      for await (const page of reader.pages(w, 2)) rows.push(...page);
+      const docs = rows.map((r) => r.doc.toString('utf8'));
+      expect(docs).toEqual([JSON.stringify(altisEvent(DAY + 5)), odd, JSON.stringify(altisEvent(DAY + 5, { n: 2 })), JSON.stringify(altisEvent(DAY + 10))]);
+      const fields = await reader.fieldNames('1', DAY / 86_400_000, DAY / 86_400_000);
+      expect(fields).toEqual([...fields].sort());
+      expect(fields).toEqual(expect.arrayContaining(['attributes.url', 'endpoint.Location.Country', 'n', 'é', 'event_timestamp']));
+    } finally {
+      await close();
+    }
+  });
+
+  test('events are filed under attributes.blogId as a string; missing or empty means site 1', async () => {
+    await store.ingest.storeFile(
+      validated([
+        altisEvent(DAY + 1, { attributes: { blogId: 2 } }),
+        altisEvent(DAY + 2, { attributes: { blogId: '' } }),
+        altisEvent(DAY + 3, { attributes: {} }),
+      ]),
+      'http',
+    );
+    const { reader, close } = await store.openEventReader();
+    try {
+      expect((await reader.count({ site: '2', from: DAY, to: DAY + 86_400_000 })).count).toBe(1);
+      expect((await reader.count({ site: '1', from: DAY, to: DAY + 86_400_000 })).count).toBe(2);
+    } finally {
+      await close();
+    }
+  });
+
+  test('an event_id already stored for the site is not stored again, in one file or across files', async () => {
+    const a = await store.ingest.storeFile(validated([altisEvent(DAY, { event_id: 'e1' }), altisEvent(DAY, { event_id: 'e1' }), altisEvent(DAY)]), 'http');
+    expect(a).toMatchObject({ accepted: 2, duplicates: 1 });
+    const b = await store.ingest.storeFile(validated([altisEvent(DAY, { event_id: 'e1' }), altisEvent(DAY, { event_id: 'e1', attributes: { blogId: '9' } })]), 'http');
+    expect(b).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(await store.files.pendingTotals()).toEqual({ files: 2, events: 3 });
+  });
+
+  test('pending files come oldest first, and marking is idempotent', async () => {
+    const f1 = await store.ingest.storeFile(validated([altisEvent(DAY)]), 'http');
+    const f2 = await store.ingest.storeFile(validated([altisEvent(DAY), altisEvent(DAY + 1)]), 'http');
+    const pending = await store.files.oldestPending(10);
+    expect(pending.map((f) => f.uuid)).toEqual([f1.file, f2.file]);
+    expect(await store.files.markExported([pending[0].id])).toBe(1);
+    expect(await store.files.markExported([pending[0].id])).toBe(0);
+    expect((await store.files.oldestPending(10)).map((f) => f.uuid)).toEqual([f2.file]);
+    const session = await store.db.openReadSession();
+    try {
+      const docs: string[] = [];
+      for await (const page of store.files.documents(session, pending[1].id, 1)) docs.push(...page.map((b) => b.toString()));
+      expect(docs).toEqual([JSON.stringify(altisEvent(DAY)), JSON.stringify(altisEvent(DAY + 1))]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('a lease has one holder until it expires', async () => {
+    expect(await store.leases.acquire('export', 'a', 1000, 1_000)).toBe(true);
+    expect(await store.leases.acquire('export', 'b', 1000, 1_500)).toBe(false);
+    expect(await store.leases.renew('export', 'a', 1000, 1_600)).toBe(true);
+    expect(await store.leases.acquire('export', 'b', 1000, 2_500)).toBe(false);
+    expect(await store.leases.acquire('export', 'b', 1000, 2_700)).toBe(true);
+    expect(await store.leases.renew('export', 'a', 1000, 2_800)).toBe(false);
+  });
+
+  test('options round-trip JSON and add() keeps the first value', async () => {
+    await store.options.set('x', { a: 1 });
+    expect(await store.options.get('x')).toEqual({ a: 1 });
+    expect(await store.options.add('y', 'first')).toBe('first');
+    expect(await store.options.add('y', 'second')).toBe('first');
+  });
+
+  test('deleting a user deletes their application passwords', async () => {
+    const u = await store.users.create('alice', 'a@example.com', 'administrator');
+    await store.passwords.create(u.id, 'ci', 'h'.repeat(64));
+    await expect(store.users.create('alice', 'b@example.com', 'editor')).rejects.toThrow(/already exists/);
+    expect(await store.passwords.list(u.id)).toHaveLength(1);
+    expect(await store.users.delete('alice')).toBe(true);
+    expect(await store.passwords.hashes(u.id)).toEqual([]);
+    expect(await store.users.delete('alice')).toBe(false);
+  });
+});
