@@ -118,6 +118,22 @@ Install with: apt-get update && apt-get install -y $(printf '%s\n' "${pkgs[@]}" 
   fi
 }
 
+# As root, run the nodes as the mysql user: mariadbd only runs as root with user=root, and then
+# the joiner's rsync daemon (started by wsrep_sst_rsync as root) drops to uid nobody and the
+# rsync SST fails with "cannot stat destination ... Permission denied". As any other user the
+# nodes run as that user.
+RUN_AS=""
+if [ "$(id -u)" -eq 0 ]; then RUN_AS=${GALERA_USER:-mysql}; fi
+
+check_run_as() {
+  [ -n "$RUN_AS" ] || return 0
+  id "$RUN_AS" >/dev/null 2>&1 || die "user '$RUN_AS' does not exist (it comes with mariadb-server; or set GALERA_USER)"
+  # every directory above the base dir must be traversable by that user
+  if command -v runuser >/dev/null 2>&1 && ! runuser -u "$RUN_AS" -- test -x "$BASE"; then
+    die "user $RUN_AS cannot reach $BASE (a parent directory is not world-searchable); use another GALERA_DIR"
+  fi
+}
+
 port_in_use() { # prints the listener line if something listens on 127.0.0.1/any:$1
   ss -Hltnp "sport = :$1" 2>/dev/null | head -1
 }
@@ -200,6 +216,18 @@ wait_gone() {
   done
 }
 
+# a killed orphan stays a zombie until init reaps it; give init a moment (never an error)
+wait_reaped() {
+  local i p left
+  for i in $(seq 1 30); do
+    left=0
+    for p in "$@"; do [ -e "/proc/$p" ] && left=1; done
+    [ $left = 1 ] || return 0
+    sleep 0.1
+  done
+  return 0
+}
+
 # stop the given nodes: SIGTERM (unless $1 = kill), SIGKILL after the timeout, then strays
 stop_nodes() {
   local mode=$1; shift
@@ -222,6 +250,7 @@ stop_nodes() {
     fi
     survivors=$(wait_gone 10 "${pids[@]}")
     [ -z "$survivors" ] || die "could not kill pids $survivors"
+    wait_reaped "${pids[@]}"
   fi
   # leftovers: SST helpers, a joiner's rsync daemon, a --wsrep-recover run...
   local strays=()
@@ -277,14 +306,15 @@ fail_node() { # node, message
 # of running nodes (or $WANT_SIZE if set); deadline is an absolute epoch second
 wait_synced() {
   local deadline=$1; shift
-  local n pid w state size status want
+  local n w state size status want
   while :; do
     local ok=1 running=0 last_n="" last_w=""
     for n in "${NODES[@]}"; do [ -n "$(node_pid "$n")" ] && running=$((running + 1)); done
     want=${WANT_SIZE:-$running}
     for n in "$@"; do
-      pid=$(node_pid "$n")
-      [ -n "$pid" ] || fail_node "$n" "mariadbd is not running (it exited or was never started)"
+      [ -n "$(node_pid "$n")" ] || fail_node "$n" "mariadbd is not running (it exited or was never started)"
+    done
+    for n in "$@"; do
       w=$(node_wsrep "$n")
       read -r state size status <<<"${w:-"not-answering ? ?"}"
       if [ "$state" != Synced ] || [ "$size" != "$want" ] || [ "$status" != Primary ]; then
@@ -308,8 +338,7 @@ write_cnf() {
   local n=$1 d addr="" m userline=""
   d=$(nd "$n")
   for m in "${NODES[@]}"; do addr+="${addr:+,}127.0.0.1:${GCOMM_PORT[$m]}"; done
-  # mariadbd refuses to run as root unless told so; as any other user it runs as that user
-  [ "$(id -u)" -eq 0 ] && userline="user = root"
+  [ -z "$RUN_AS" ] || userline="user = $RUN_AS"
   local popts="gmcast.listen_addr=tcp://127.0.0.1:${GCOMM_PORT[$n]};ist.recv_addr=127.0.0.1:${IST_PORT[$n]};gcache.size=64M"
   [ -z "${GALERA_PROVIDER_OPTIONS:-}" ] || popts+=";${GALERA_PROVIDER_OPTIONS}"
   cat >"$(cnf "$n")" <<EOF
@@ -399,7 +428,9 @@ cmd_up() {
   check_ports_free
 
   mkdir -p "$BASE"
+  chmod 755 "$BASE"
   touch "$BASE/$MARKER"
+  check_run_as
   write_env
   local n
   for n in "${NODES[@]}"; do mkdir -p "$(nd "$n")/tmp"; write_cnf "$n"; done
@@ -407,15 +438,18 @@ cmd_up() {
   # one system-tables install (root with an empty password on localhost and 127.0.0.1, plus
   # the analytics database), copied to the three datadirs; the joiners get node 1's data by
   # SST anyway
-  local tmpl="$BASE/template" ilog="$BASE/install-db.log" userarg
-  if [ "$(id -u)" -eq 0 ]; then userarg=--user=root; else userarg=--user="$(id -un)"; fi
+  local tmpl="$BASE/template" ilog="$BASE/install-db.log" userarg=()
+  [ -z "$RUN_AS" ] || userarg=(--user="$RUN_AS")
   echo "CREATE DATABASE IF NOT EXISTS analytics;" >"$BASE/init.sql"
-  "$INSTALL_DB" --no-defaults --datadir="$tmpl" "$userarg" --auth-root-authentication-method=normal \
+  "$INSTALL_DB" --no-defaults --datadir="$tmpl" "${userarg[@]}" --auth-root-authentication-method=normal \
       --skip-name-resolve --skip-test-db --extra-file="$BASE/init.sql" \
       --innodb-log-file-size=32M --innodb-buffer-pool-size=64M >"$ilog" 2>&1 \
     || { tail -n 30 "$ilog" >&2; die "mariadb-install-db failed (log above, full log in $ilog)"; }
   for n in "${NODES[@]}"; do cp -a "$tmpl" "$(nd "$n")/data"; done
   rm -rf "$tmpl"
+  if [ -n "$RUN_AS" ]; then
+    chown -R "$RUN_AS:" "${NODES[@]/#/$BASE/node}"
+  fi
 
   local deadline=$(( t0 + ${GALERA_TIMEOUT:-90} ))
   launch 1 --wsrep-new-cluster

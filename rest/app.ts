@@ -1,0 +1,32 @@
+import express, { type Express } from 'express';
+import type { Host } from '../core/host';
+import { noRoute, restErrorHandler } from './errors';
+import { eventsRoutes } from './routes/events';
+
+export const REST_PREFIX = '/wp-json';
+export const NAMESPACE = '/wp-json/analytics/v1';
+
+/** The HTTP face of the host: WordPress REST routes under /wp-json, errors as WordPress REST errors. */
+export function createRestApp(host: Host): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', host.config.trust_proxy.length > 0 ? host.config.trust_proxy : false);
+  app.set('json spaces', 0);
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await host.store.db.ping();
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use(NAMESPACE, eventsRoutes(host));
+  host.hooks.do_action('altis.analytics.rest_api_init', app, host);
+
+  app.use(REST_PREFIX, noRoute);
+  app.use(noRoute);
+  app.use(restErrorHandler(host.log));
+  return app;
+}
