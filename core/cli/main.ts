@@ -3,7 +3,7 @@
  * The entry module: the one place where the HTTP layer and the scheduler are wired
  * together around a host. Everything else in core/ knows neither.
  */
-import { globalHooks } from '../../hooks';
+import { defaultHooks } from '../../hooks';
 import { startScheduler } from '../../cron/scheduler';
 import { listen } from '../../rest/server';
 import type { Host } from '../host';
@@ -23,7 +23,7 @@ export async function startServer(host: Host, port?: number): Promise<ServeHandl
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2), { hooks: globalHooks, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, (host) =>
+  runCli(process.argv.slice(2), { hooks: defaultHooks, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, (host) =>
     startServer(host),
   ).then(
     (code) => {
