@@ -19,7 +19,8 @@
 #   GALERA_REPL_PORT    group-communication port of node 1 (default 14567); node N uses
 #                       REPL+10*(N-1) for gcomm, +1 for IST, +2 for SST (rsync)
 #   GALERA_TIMEOUT      seconds to wait for Synced (default 90)
-#   GALERA_STOP_TIMEOUT seconds between SIGTERM and SIGKILL (default 20)
+#   GALERA_STOP_TIMEOUT seconds between SIGTERM and SIGKILL for `stop N` (default 30)
+#   GALERA_DOWN_TIMEOUT the same for each node in `down` (default 10; nodes stop one by one)
 #   GALERA_PROVIDER_OPTIONS  extra wsrep_provider_options, appended (e.g. "evs.suspect_timeout=PT3S")
 #
 # Ports are written to BASEDIR/cluster.env by `up`; the other subcommands read them from there.
@@ -29,12 +30,18 @@ set -euo pipefail
 
 PROG=galera.sh
 MARKER=.ah-galera-cluster
-PROVIDER=/usr/lib/galera/libgalera_smm.so
+PROVIDER=${GALERA_PROVIDER:-/usr/lib/galera/libgalera_smm.so}
 NODES=(1 2 3)
 
 die() { echo "$PROG: error: $*" >&2; exit 1; }
 log() { echo "$PROG: $*" >&2; }
 now() { date +%s; }
+T0=$EPOCHREALTIME
+elapsed() { # seconds since T0, one decimal
+  local a=${T0/./} b=${EPOCHREALTIME/./}
+  local ds=$(( (b - a) / 100000 ))
+  echo "$((ds / 10)).$((ds % 10))s"
+}
 
 MARIADBD=$(PATH="$PATH:/usr/sbin:/sbin" command -v mariadbd || true)
 MARIADB=$(command -v mariadb || true)
@@ -179,7 +186,7 @@ pid_alive() { # running and not a zombie
 pid_is_node() {
   local pid=$1 n=$2 cmd
   pid_alive "$pid" || return 1
-  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmd=$(tr "\\0" " " 2>/dev/null <"/proc/$pid/cmdline") || return 1
   [[ "$cmd" == *"--defaults-file=$(cnf "$n")"* ]]
 }
 
@@ -191,7 +198,7 @@ stray_pids() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [ "$p" != "$$" ] && [ "$p" != "$PPID" ] || continue
-    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr "\\0" " " 2>/dev/null <"/proc/$p/cmdline") || continue
     case "$cmd" in
       *"$dir"*|*"$(cnf "$n")"*) ;;
       *) continue ;;
@@ -228,29 +235,31 @@ wait_reaped() {
   return 0
 }
 
-# stop the given nodes: SIGTERM (unless $1 = kill), SIGKILL after the timeout, then strays
+# stop the given nodes. mode kill: SIGKILL at once. mode term: SIGTERM one node at a time (all
+# leaving together makes each wait out the 5 s suspect timeout; one by one each leaves in ~1 s),
+# SIGKILL after $timeout seconds (a node receiving SST ignores SIGTERM). Then any leftover
+# helper processes of those nodes get SIGKILL.
 stop_nodes() {
-  local mode=$1; shift
+  local mode=$1 timeout=$2; shift 2
   local n pid pids=() survivors
   for n in "$@"; do
     pid=$(node_pid "$n")
-    [ -n "$pid" ] && pids+=("$pid")
+    [ -n "$pid" ] || continue
+    pids+=("$pid")
+    if [ "$mode" = kill ]; then
+      kill -9 "$pid" 2>/dev/null || true
+      continue
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    survivors=$(wait_gone "$timeout" "$pid")
+    if [ -n "$survivors" ]; then
+      log "node $n (pid $pid) still running ${timeout}s after SIGTERM: SIGKILL"
+      kill -9 "$pid" 2>/dev/null || true
+    fi
   done
   if [ ${#pids[@]} -gt 0 ]; then
-    if [ "$mode" = kill ]; then
-      kill -9 "${pids[@]}" 2>/dev/null || true
-    else
-      kill -TERM "${pids[@]}" 2>/dev/null || true
-      survivors=$(wait_gone "${GALERA_STOP_TIMEOUT:-20}" "${pids[@]}")
-      if [ -n "$survivors" ]; then
-        log "node(s) still running after ${GALERA_STOP_TIMEOUT:-20}s of SIGTERM (pids $survivors): SIGKILL"
-        # shellcheck disable=SC2086
-        kill -9 $survivors 2>/dev/null || true
-      fi
-    fi
     survivors=$(wait_gone 10 "${pids[@]}")
     [ -z "$survivors" ] || die "could not kill pids $survivors"
-    wait_reaped "${pids[@]}"
   fi
   # leftovers: SST helpers, a joiner's rsync daemon, a --wsrep-recover run...
   local strays=()
@@ -261,6 +270,7 @@ stop_nodes() {
     kill -9 "${strays[@]}" 2>/dev/null || true
     wait_gone 5 "${strays[@]}" >/dev/null
   fi
+  [ "$mode" = kill ] || [ ${#pids[@]} -eq 0 ] || wait_reaped "${pids[@]}"
   for n in "$@"; do
     rm -f "$(nd "$n")/launch.pid"
   done
@@ -407,13 +417,21 @@ cmd_down() {
   set_base "${1:-}"
   if [ ! -e "$BASE" ]; then return 0; fi
   [ -f "$BASE/$MARKER" ] || die "$BASE exists but was not created by $PROG; not touching it"
-  stop_nodes term "${NODES[@]}"
+  stop_nodes term "${GALERA_DOWN_TIMEOUT:-10}" 3 2 1
   rm -rf "$BASE"
   log "down: $BASE removed"
 }
 
+up_cleanup() {
+  [ "${UP_DONE:-1}" = 0 ] || return 0
+  trap - EXIT INT TERM
+  stop_nodes kill 0 "${NODES[@]}" 2>/dev/null || true
+  echo "$PROG: up failed; node processes killed, logs kept in $BASE (removed by the next up/down)" >&2
+}
+
 cmd_up() {
   local t0; t0=$(now)
+  T0=$EPOCHREALTIME
   set_base "${1:-}"
   check_packages
   if [ -e "$BASE" ]; then
@@ -430,6 +448,11 @@ cmd_up() {
   mkdir -p "$BASE"
   chmod 755 "$BASE"
   touch "$BASE/$MARKER"
+  # if anything below fails (or we are interrupted), kill what was started; keep the logs
+  UP_DONE=0
+  trap 'up_cleanup' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   check_run_as
   write_env
   local n
@@ -452,8 +475,10 @@ cmd_up() {
   fi
 
   local deadline=$(( t0 + ${GALERA_TIMEOUT:-90} ))
+  log "up: $(elapsed) system tables ready; bootstrapping node 1"
   launch 1 --wsrep-new-cluster
   WANT_SIZE=1 wait_synced "$deadline" 1
+  log "up: $(elapsed) node 1 Synced; starting nodes 2 and 3 (rsync SST from node 1)"
   launch 2
   launch 3
   WANT_SIZE=3 wait_synced "$deadline" 1 2 3
@@ -465,7 +490,8 @@ cmd_up() {
       || fail_node "$n" "root@127.0.0.1 cannot use database analytics over TCP: $(cat "$BASE/tcp-check.err")"
   done
   rm -f "$BASE/tcp-check.err"
-  log "up: 3 nodes Synced in $(( $(now) - t0 ))s at $BASE; SQL ports ${SQL_PORT[1]} ${SQL_PORT[2]} ${SQL_PORT[3]}"
+  UP_DONE=1
+  log "up: $(elapsed) 3 nodes Synced at $BASE; SQL ports ${SQL_PORT[1]} ${SQL_PORT[2]} ${SQL_PORT[3]}"
   echo "mysql://root@127.0.0.1:${SQL_PORT[1]},127.0.0.1:${SQL_PORT[2]},127.0.0.1:${SQL_PORT[3]}/analytics"
 }
 
@@ -491,7 +517,7 @@ cmd_kill() {
   check_node_arg "${1:-}"
   set_base ""; load_env
   [ -n "$(node_pid "$1")" ] || log "node $1 is not running"
-  stop_nodes kill "$1"
+  stop_nodes kill 0 "$1"
   log "node $1 killed (SIGKILL)"
 }
 
@@ -499,7 +525,7 @@ cmd_stop() {
   check_node_arg "${1:-}"
   set_base ""; load_env
   [ -n "$(node_pid "$1")" ] || log "node $1 is not running"
-  stop_nodes term "$1"
+  stop_nodes term "${GALERA_STOP_TIMEOUT:-30}" "$1"
   log "node $1 stopped"
 }
 
@@ -511,7 +537,7 @@ cmd_start() {
   if [ -n "$(node_pid "$n")" ]; then
     log "node $n is already running"
   else
-    stop_nodes kill "$n"   # leftovers of a killed node (SST helpers, rsync daemon)
+    stop_nodes kill 0 "$n"   # leftovers of a killed node (SST helpers, rsync daemon)
     for m in "${NODES[@]}"; do [ "$m" != "$n" ] && [ -n "$(node_pid "$m")" ] && others=$((others + 1)); done
     local port; for port in "${SQL_PORT[$n]}" "${IST_PORT[$n]}" "${SST_PORT[$n]}"; do
       [ -z "$(port_in_use "$port")" ] || die "node $n: port $port is in use: $(port_in_use "$port")"
@@ -555,5 +581,5 @@ case "$cmd" in
   stop) cmd_stop "$@" ;;
   start) cmd_start "$@" ;;
   wait) cmd_wait "$@" ;;
-  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
