@@ -74,7 +74,11 @@ export function pluginPlan(config: AnalyticsConfig, bundled = bundledPluginNames
   return { specs, skipped };
 }
 
+/** A module that registered on the global functions while loading and exports nothing (WordPress style). */
+const registeredAtLoad: PluginRegister = () => undefined;
+
 function registerOf(mod: unknown): { register: PluginRegister; name?: string } | null {
+  if (typeof mod === 'object' && mod !== null && Object.keys(mod).length === 0) return { register: registeredAtLoad };
   const candidate = (mod as { default?: unknown } | null)?.default ?? mod;
   if (typeof candidate === 'function') return { register: candidate as PluginRegister };
   const obj = candidate as Extract<Plugin, { register: unknown }> | null;

@@ -10,15 +10,18 @@
  * (also: endpoint, max_retries, base_delay_ms, max_delay_ms, timeout_ms; see README).
  */
 import {
+  DeliveryError,
   E_USER_ERROR,
   E_USER_NOTICE,
   E_USER_WARNING,
   definePlugin,
+  postWithRetry,
+  retryOptionsFrom,
+  type ActionSpec,
+  type DeliveryResult,
   type ExportBatch,
   type FilterSpec,
-  type ActionSpec,
 } from '../../index';
-import { DeliveryError, postWithRetry, retryOptionsFrom, type DeliveryResult } from './deliver';
 import { applyMapping, defaultMapping, type AltisEvent, type SegmentCallType, type SegmentMapping, type SegmentMessage } from './mapping';
 
 export type { SegmentMapping, SegmentMessage, SegmentCallType } from './mapping';

@@ -10,8 +10,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { E_USER_ERROR, E_USER_NOTICE, definePlugin, type ExportBatch } from '../../index';
-import { postWithRetry, retryOptionsFrom } from './deliver';
+import { E_USER_ERROR, E_USER_NOTICE, definePlugin, type ExportBatch, postWithRetry, retryOptionsFrom } from '../../index';
 
 const gzipAsync = promisify(gzip);
 

@@ -40,6 +40,14 @@ describe('plugin loading', () => {
     expect(payload.calls).toEqual(['function-plugin']);
   });
 
+  test('a module that registers on the global functions at load time and exports nothing counts as loaded', async () => {
+    const { defaultHooks } = await import('../../hooks');
+    const report = await loadPlugins(defaultHooks, configWith(['./global-style-plugin.js']), capturingLog().log, []);
+    expect(report.loaded.map((p) => p.name)).toEqual(['global-style-plugin']);
+    expect(defaultHooks.apply_filters('fixture.global_style', 'base')).toBe('base + global-style');
+    defaultHooks.remove_all_filters('fixture.global_style');
+  });
+
   test('plugins that fail to load are reported by name and reason and skipped; the others load', async () => {
     const hooks = createHooks();
     const { lines, log } = capturingLog();

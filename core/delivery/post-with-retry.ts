@@ -8,8 +8,8 @@
  * wait longer than `maxDelayMs`, or the retries run out, the promise rejects: the export
  * then keeps the batch and hands it over again on its next run, so nothing is lost.
  *
- * (The webhook plugin carries its own copy of this file: each bundled plugin is written to
- * be copied on its own, using only the public API and Node built-ins.)
+ * Part of the public API (`import { postWithRetry } from 'analytics-host'`): the bundled
+ * segment and webhook plugins use it exactly as a third-party plugin would.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
