@@ -33,7 +33,8 @@ export const MAX_BATCH_BYTES = 500 * 1024;
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 
 // The plugin's own hooks, typed for whoever adds callbacks to them.
-declare module '../../index' {
+// Typed hooks of this plugin (third-party plugins write `declare module 'analytics-host/hook-map'`).
+declare module '../../hooks/hook-map' {
   interface HookMap {
     /** The Segment write key. Default: config `write_key`. May return a promise. */
     'altis.analytics.segment.api_write_key': FilterSpec<string, [], string | Promise<string>>;
