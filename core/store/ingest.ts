@@ -13,18 +13,43 @@ export interface IngestResult {
 
 const EVENT_COLUMNS = ['site', 'ts', 'file_id', 'line', 'event_type', 'event_id', 'doc'] as const;
 const ROWS_PER_INSERT = 1000;
+/** Characters of documents per INSERT (UTF-8 may be up to 3 bytes each: 4 Mi chars stay under 16 MiB packets). */
+const STATEMENT_BYTES = 4 * 1024 * 1024;
 const FIELD_ROWS_PER_INSERT = 500;
 
 /** (site, day, field) triples already committed, so hot days do not rewrite their header rows. */
 class KnownFields {
-  private readonly seen = new Set<string>();
-  has(key: string): boolean {
-    return this.seen.has(key);
+  /** `${site}\u0000${day}` → field names. */
+  private readonly byDay = new Map<string, Set<string>>();
+  private size = 0;
+  day(siteDay: string): Set<string> | undefined {
+    return this.byDay.get(siteDay);
   }
-  addAll(keys: Iterable<string>): void {
-    if (this.seen.size > 200_000) this.seen.clear();
-    for (const k of keys) this.seen.add(k);
+  addAll(rows: Iterable<[string, number, string]>): void {
+    if (this.size > 200_000) {
+      this.byDay.clear();
+      this.size = 0;
+    }
+    for (const [site, day, field] of rows) {
+      const key = `${site}\u0000${day}`;
+      let fields = this.byDay.get(key);
+      if (!fields) this.byDay.set(key, (fields = new Set()));
+      if (!fields.has(field)) {
+        fields.add(field);
+        this.size++;
+      }
+    }
   }
+}
+
+/** The field names one file brings to one (site, day). */
+interface DayFields {
+  site: string;
+  day: number;
+  known: Set<string> | undefined;
+  fresh: Set<string>;
+  /** Field sets already looked at: events of one shape often share one Set. */
+  seen: Set<ReadonlySet<string>>;
 }
 
 /**
@@ -54,32 +79,58 @@ export class Ingestor {
       await this.insertFields(tx, newFields);
       return inserted;
     });
-    this.knownFields.addAll(newFields.map((r) => r.join('\u0000')));
+    this.knownFields.addAll(newFields);
     return { file: uuid, accepted, duplicates: events.length - accepted };
   }
 
   private async insertEvents(tx: Queryable, fileId: number, events: readonly ValidatedEvent[]): Promise<number> {
     let inserted = 0;
-    for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
-      const chunk = events.slice(start, start + ROWS_PER_INSERT);
-      const params: SqlValue[] = [];
-      chunk.forEach((e, i) => params.push(e.site, e.timestamp, fileId, start + i + 1, e.eventType, e.eventId, e.text));
-      const sql = this.db.sql.insertIgnoringDuplicates('ah_events', EVENT_COLUMNS, chunk.length, ['site', 'event_id']);
+    let start = 0;
+    while (start < events.length) {
+      // Up to ROWS_PER_INSERT rows, and no more than STATEMENT_BYTES of documents unless a
+      // single one is larger: a statement must fit MySQL's max_allowed_packet (16 MiB by default).
+      let end = start;
+      let bytes = 0;
+      while (end < events.length && end - start < ROWS_PER_INSERT) {
+        bytes += events[end].text.length;
+        if (bytes > STATEMENT_BYTES && end > start) break;
+        end++;
+      }
+      const params: SqlValue[] = new Array((end - start) * EVENT_COLUMNS.length);
+      let p = 0;
+      for (let i = start; i < end; i++) {
+        const e = events[i];
+        params[p++] = e.site;
+        params[p++] = e.timestamp;
+        params[p++] = fileId;
+        params[p++] = i + 1;
+        params[p++] = e.eventType;
+        params[p++] = e.eventId;
+        params[p++] = e.text;
+      }
+      const sql = this.db.sql.insertIgnoringDuplicates('ah_events', EVENT_COLUMNS, end - start, ['site', 'event_id']);
       inserted += (await tx.run(sql, params)).affectedRows;
+      start = end;
     }
     return inserted;
   }
 
   private newFieldRows(events: readonly ValidatedEvent[]): [string, number, string][] {
-    const rows = new Map<string, [string, number, string]>();
+    // Per event only one map lookup and, for a shape not seen yet, one Set.has per field:
+    // no string is built per field (that was most of the cost of a large file).
+    const days = new Map<string, DayFields>();
     for (const e of events) {
-      for (const field of e.fields) {
-        const key = `${e.site}\u0000${e.day}\u0000${field}`;
-        if (!rows.has(key) && !this.knownFields.has(key)) rows.set(key, [e.site, e.day, field]);
-      }
+      const key = `${e.site}\u0000${e.day}`;
+      let d = days.get(key);
+      if (!d) days.set(key, (d = { site: e.site, day: e.day, known: this.knownFields.day(key), fresh: new Set(), seen: new Set() }));
+      if (d.seen.has(e.fields)) continue;
+      d.seen.add(e.fields);
+      for (const field of e.fields) if (!d.fresh.has(field) && !d.known?.has(field)) d.fresh.add(field);
     }
+    const rows: { key: string; row: [string, number, string] }[] = [];
+    for (const d of days.values()) for (const field of d.fresh) rows.push({ key: `${d.site}\u0000${d.day}\u0000${field}`, row: [d.site, d.day, field] });
     // Sorted so concurrent writers lock the same rows in the same order.
-    return [...rows.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]);
+    return rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => r.row);
   }
 
   private async insertFields(tx: Queryable, rows: [string, number, string][]): Promise<void> {
