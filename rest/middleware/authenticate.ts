@@ -26,8 +26,17 @@ const unauthorized = (message: string) => new RestError(401, 'rest_not_logged_in
  * HTTP Basic with login + application password. Missing or wrong credentials: 401.
  * An address with too many recent failures: 429 with Retry-After, before any check runs.
  */
+/** One throttle per host, shared by every route that authenticates: failures add up across routes. */
+const throttles = new WeakMap<Host, LoginThrottle>();
+
+function throttleOf(host: Host): LoginThrottle {
+  let t = throttles.get(host);
+  if (!t) throttles.set(host, (t = new LoginThrottle(host.config.auth.max_failures, host.config.auth.window_seconds * 1000)));
+  return t;
+}
+
 export function requireApplicationPassword(host: Host) {
-  const throttle = new LoginThrottle(host.config.auth.max_failures, host.config.auth.window_seconds * 1000);
+  const throttle = throttleOf(host);
   const requireHttps = httpsRequired(host);
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';

@@ -128,6 +128,17 @@ describe.each(BACKENDS)('application-password authentication on %s', (backend) =
     expect((await send(t.url, { Authorization: admin.authorization })).status).toBe(202);
   });
 
+  test('failures count across routes: guessing on the ingestion route also locks the pull route', async () => {
+    await start((c) => {
+      c.auth.max_failures = 2;
+    });
+    const admin = await createUserWithPassword(t.host, 'admin');
+    expect((await send(t.url, { Authorization: basic('admin', 'x') })).status).toBe(401);
+    expect((await send(t.url, { Authorization: basic('admin', 'y') })).status).toBe(401);
+    const pull = await fetch(`${t.url}/wp-json/analytics/v1/events/2026-11-20`, { headers: { Authorization: admin.authorization } });
+    expect(pull.status).toBe(429);
+  });
+
   describe('HTTPS outside a local set-up (NODE_ENV=production, HOST not loopback)', () => {
     const saved = process.env.NODE_ENV;
     beforeEach(() => {
