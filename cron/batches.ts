@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { StoredFile } from '../core/store/files';
+import type { InFlightBatch, Segment } from './state';
+
+/** A batch ready for the subscribers, and what its acknowledgement settles. */
+export interface PackedBatch {
+  /** Stable: the same lines of the same files always give the same id. */
+  id: string;
+  ndjson: string;
+  segments: Segment[];
+  events: number;
+  bytes: number;
+  /** Files whose last line is in this batch (or that have no lines): exported once it is acknowledged. */
+  completes: number[];
+}
+
+export interface BatchSource {
+  /** Pending files, oldest first. */
+  files: readonly StoredFile[];
+  /** A file's documents in line order, a page at a time. */
+  documents(fileId: number): AsyncIterable<readonly Buffer[]>;
+  /** Upper bound of a batch's NDJSON bytes (a single longer line still goes, alone). */
+  batchBytes: number;
+  /** An earlier run's unacknowledged batch: formed again exactly, if it still heads the queue. */
+  inFlight?: InFlightBatch | null;
+}
+
+/** sha256 of the batch's (file uuid, first line, last line) list, 32 hex digits. */
+export function batchId(segments: readonly Segment[]): string {
+  const h = createHash('sha256');
+  for (const s of segments) h.update(`${s.uuid}:${s.from}-${s.to};`);
+  return h.digest('hex').slice(0, 32);
+}
+
+/** One NDJSON batch being filled: a reused byte buffer, so a batch costs one copy of its lines and one string. */
+class BatchBuilder {
+  private buf: Buffer;
+  private length = 0;
+  private events = 0;
+  private segments: Segment[] = [];
+  private completes: number[] = [];
+
+  constructor(private readonly limit: number) {
+    this.buf = Buffer.allocUnsafe(Math.min(limit, 1 << 20));
+  }
+
+  get empty(): boolean {
+    return this.events === 0;
+  }
+
+  get settles(): boolean {
+    return this.events > 0 || this.completes.length > 0;
+  }
+
+  fits(bytes: number): boolean {
+    return this.length + bytes <= this.limit;
+  }
+
+  add(file: StoredFile, position: number, doc: Buffer): void {
+    const need = this.length + doc.length + 1;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(this.limit, this.buf.length * 2)));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.length += doc.copy(this.buf, this.length);
+    this.buf[this.length++] = 0x0a;
+    this.events++;
+    const last = this.segments[this.segments.length - 1];
+    if (last && last.file === file.id && last.to === position - 1) last.to = position;
+    else this.segments.push({ file: file.id, uuid: file.uuid, from: position, to: position });
+  }
+
+  fileEnds(fileId: number): void {
+    this.completes.push(fileId);
+  }
+
+  take(): PackedBatch {
+    const batch: PackedBatch = {
+      id: batchId(this.segments),
+      ndjson: this.buf.toString('utf8', 0, this.length),
+      segments: this.segments,
+      events: this.events,
+      bytes: this.length,
+      completes: this.completes,
+    };
+    // An oversized single line grew the buffer past the limit: do not keep that memory.
+    if (this.buf.length > this.limit) this.buf = Buffer.allocUnsafe(Math.min(this.limit, 1 << 20));
+    this.length = 0;
+    this.events = 0;
+    this.segments = [];
+    this.completes = [];
+    return batch;
+  }
+}
+
+/**
+ * Iterates pages one ahead: the query for the next page is under way while this one is
+ * cut into batches and delivered (MariaDB answers while JavaScript works). Two pages in
+ * memory at most.
+ */
+async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = pages[Symbol.asyncIterator]();
+  let next = it.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = it.next();
+      // A failure of the read ahead is reported when it is reached, not as an unhandled rejection before.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** The in-flight batch applies only if its files are still the head of the queue, in order. */
+function replayable(inFlight: InFlightBatch | null | undefined, files: readonly StoredFile[]): Segment[] | null {
+  const segs = inFlight?.segments;
+  if (!Array.isArray(segs) || segs.length === 0 || segs.length > files.length) return null;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    if (s.file !== files[i].id || !(s.from >= 1) || !(s.to >= s.from) || (i > 0 && s.from !== 1)) return null;
+  }
+  return segs;
+}
+
+/**
+ * Cuts the pending files into NDJSON batches of at most `batchBytes`, one event per line
+ * in file order, holding one batch and two pages of rows (one read ahead) at a time. Cuts
+ * are canonical, so a batch handed over again has the same id: a file that fits in what
+ * is left of the batch joins it, otherwise the batch is closed before the file; a file
+ * larger than a batch is split at line boundaries into batches of its own (its tail may
+ * be joined by the files after it). An earlier run's in-flight batch is formed again
+ * exactly first, and the lines before it, already acknowledged, are skipped.
+ */
+export async function* packBatches(src: BatchSource): AsyncGenerator<PackedBatch> {
+  const b = new BatchBuilder(src.batchBytes);
+  const replay = replayable(src.inFlight, src.files);
+  for (let i = 0; i < src.files.length; i++) {
+    const file = src.files[i];
+    const seg = replay && i < replay.length ? replay[i] : undefined;
+    const replayEnd = seg !== undefined && i === replay!.length - 1 ? seg.to : -1;
+    if (!seg && !b.empty && !b.fits(file.bytes + file.events)) yield b.take();
+    let position = 0;
+    for await (const page of readAhead(src.documents(file.id))) {
+      for (const doc of page) {
+        position++;
+        if (seg && position < seg.from) continue;
+        if (position === replayEnd + 1 && !b.empty) yield b.take();
+        else if ((!seg || position > seg.to) && !b.empty && !b.fits(doc.length + 1)) yield b.take();
+        b.add(file, position, doc);
+      }
+    }
+    b.fileEnds(file.id);
+    if (replayEnd >= 0 && position <= replayEnd) yield b.take();
+  }
+  if (b.settles) yield b.take();
+}
