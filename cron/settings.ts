@@ -18,11 +18,7 @@ export function hasSubscriber(host: Pick<Host, 'hooks'>): boolean {
   return host.hooks.has_action(PROCESS_HOOK);
 }
 
-/**
- * How many callbacks are subscribed to the data hook, for `export status`. The registry's
- * public API is WordPress's, which only answers "any?" (has_action without a callback), so
- * this reports 1 for "one or more" until the registry exposes a count.
- */
+/** How many callbacks are subscribed to the data hook, for `export status`. */
 export function subscriberCount(host: Pick<Host, 'hooks'>): number {
-  return hasSubscriber(host) ? 1 : 0;
+  return host.hooks.count_callbacks(PROCESS_HOOK);
 }

@@ -21,3 +21,15 @@ export function createHasHook(store: Store): HasHook {
 		return false;
 	};
 }
+
+export type CountCallbacks = (hook_name: unknown) => number;
+
+/**
+ * How many callbacks a hook has, every priority counted (WordPress code reads
+ * `count( $wp_filter[ $hook ]->callbacks[...] )` for this; a registry needs a method).
+ */
+export function createCountCallbacks(store: Store): CountCallbacks {
+	return function count_callbacks(hook_name: unknown): number {
+		return store.peek(hook_name)?.size ?? 0;
+	};
+}

@@ -7,7 +7,7 @@ import { createAddHook } from './create-add-hook';
 import { createCurrentHook } from './create-current-hook';
 import { createDidHook } from './create-did-hook';
 import { createDoingHook } from './create-doing-hook';
-import { createHasHook } from './create-has-hook';
+import { createCountCallbacks, createHasHook } from './create-has-hook';
 import { createRemoveAllHooks, createRemoveHook } from './create-remove-hook';
 import { createApplyFilters, createApplyFiltersAsync, createDoAction, createDoActionAsync } from './create-run-hook';
 import { type CompileMode, Store } from './store';
@@ -38,6 +38,7 @@ export function createHooks(options: CreateHooksOptions = {}): Hooks {
 		remove_all_actions: removeAll,
 		has_filter: has,
 		has_action: has,
+		count_callbacks: createCountCallbacks(store),
 		do_action: createDoAction(store),
 		apply_filters: createApplyFilters(store),
 		do_action_async: createDoActionAsync(store),

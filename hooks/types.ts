@@ -123,6 +123,8 @@ export interface Hooks {
 	has_filter(hook_name: string, callback: AnyHookCallback): number | false;
 	has_action(hook_name: string, callback?: false): boolean;
 	has_action(hook_name: string, callback: AnyHookCallback): number | false;
+	/** Number of callbacks registered on the hook, all priorities together (not in WordPress's API: its callers count `$wp_filter`). */
+	count_callbacks(hook_name: string): number;
 	/** Runs the callbacks of an action hook. */
 	do_action<N extends string>(hook_name: N, ...args: ActionArgs<N>): void;
 	/** Threads `value` through the callbacks of a filter hook and returns the result. */

@@ -172,3 +172,22 @@ describe.each(MODES)('registration (compile mode %s)', (mode) => {
 		expect(log).toEqual(['a', 'a', 'b', 'a', 'b', 'b']);
 	});
 });
+
+describe('count_callbacks', () => {
+	test('counts every callback at every priority, and follows removals', () => {
+		const { createHooks } = jest.requireActual('../../hooks') as typeof import('../../hooks');
+		const hooks = createHooks();
+		const a = () => undefined;
+		const b = () => undefined;
+		expect(hooks.count_callbacks('x')).toBe(0);
+		hooks.add_action('x', a);
+		hooks.add_action('x', a); // same callback, same priority: once
+		hooks.add_action('x', a, 20);
+		hooks.add_action('x', b, 5);
+		expect(hooks.count_callbacks('x')).toBe(3);
+		hooks.remove_action('x', a, 20);
+		expect(hooks.count_callbacks('x')).toBe(2);
+		hooks.remove_all_actions('x');
+		expect(hooks.count_callbacks('x')).toBe(0);
+	});
+});
