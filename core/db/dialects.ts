@@ -20,6 +20,9 @@ export const sqliteDialect: Dialect = {
   docAsBytes(column) {
     return `CAST(${column} AS BLOB) AS doc`;
   },
+  forcePrimaryKey() {
+    return '';
+  },
   jsonScalar(column) {
     return `json_extract(${column}, ?)`;
   },
@@ -38,6 +41,9 @@ export const mysqlDialect: Dialect = {
   },
   forceIndex(index) {
     return `FORCE INDEX (${index})`;
+  },
+  forcePrimaryKey() {
+    return 'FORCE INDEX (PRIMARY)';
   },
   docAsBytes(column) {
     // The read session's typeCast hands the `doc` column over as a Buffer.

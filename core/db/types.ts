@@ -50,6 +50,8 @@ export interface Dialect {
   upsert(table: string, columns: readonly string[], keyColumns: readonly string[]): string;
   /** Index hint placed after the table name so the planner uses the keyset index. */
   forceIndex(index: string): string;
+  /** Hint after a table name that makes the planner range-scan the primary key ('' where it does anyway). */
+  forcePrimaryKey(): string;
   /** Select-list item returning the document column as bytes, named `doc`. */
   docAsBytes(column: string): string;
   /** Expression extracting a JSON path ('$.a.b') from a document column as SQL scalar. */

@@ -55,18 +55,27 @@ export class FileQueue {
     return r.affectedRows;
   }
 
-  /** One file's documents in line order, `pageSize` at a time (a file can be larger than a batch). */
+  /**
+   * One file's documents in line order, `pageSize` at a time (a file can be larger than a
+   * batch). Read by primary key within the file's id range: a file's rows are inserted in
+   * line order in one transaction, so its ids grow with its lines, and a clustered-key
+   * range reads sequential pages where the (file_id, line) index costs a page per row.
+   */
   async *documents(session: ReadSession, fileId: number, pageSize = 2000): AsyncGenerator<Buffer[]> {
-    let afterLine = 0;
+    const bounds = await session.all<{ lo: number | string | null; hi: number | string | null }>(
+      'SELECT MIN(id) AS lo, MAX(id) AS hi FROM ah_events WHERE file_id = ?',
+      [fileId],
+    );
+    if (bounds[0]?.lo === null || bounds[0]?.lo === undefined) return;
+    let afterId = Number(bounds[0].lo) - 1;
+    const lastId = Number(bounds[0].hi);
+    const sql = `SELECT id, ${this.db.sql.docAsBytes('doc')} FROM ah_events ${this.db.sql.forcePrimaryKey()} WHERE id > ? AND id <= ? AND file_id = ? ORDER BY id LIMIT ?`;
     for (;;) {
-      const rows = await session.all<{ line: number | string; doc: Buffer }>(
-        `SELECT line, ${this.db.sql.docAsBytes('doc')} FROM ah_events WHERE file_id = ? AND line > ? ORDER BY line LIMIT ?`,
-        [fileId, afterLine, pageSize],
-      );
+      const rows = await session.all<{ id: number | string; doc: Buffer }>(sql, [afterId, lastId, fileId, pageSize]);
       if (rows.length === 0) return;
       yield rows.map((r) => r.doc);
       if (rows.length < pageSize) return;
-      afterLine = Number(rows[rows.length - 1].line);
+      afterId = Number(rows[rows.length - 1].id);
     }
   }
 }
