@@ -10,6 +10,8 @@ export interface EventWindow {
   eventType?: string;
   /** Only events with id ≤ this (a paged pull's fixed horizon). */
   maxId?: number;
+  /** An extra SQL condition on the row (e.g. the range pull's bot filter), with its parameters. */
+  filter?: { sql: string; params: SqlValue[] };
 }
 
 /** Keyset position: the last (event_timestamp, arrival id) already handed out. */
@@ -25,8 +27,12 @@ export interface EventRow {
 }
 
 function whereClause(w: EventWindow, after: KeysetPosition | null): { sql: string; params: SqlValue[] } {
+  // The range's lower bound is the keyset position itself, not the window's start: with
+  // `ts >= from` both engines walk the index from the start of the window on every page
+  // and filter the OR below row by row, so a day read in pages turned quadratic.
+  const lower = after && after.ts > w.from ? after.ts : w.from;
   let sql = 'site = ? AND ts >= ? AND ts < ?';
-  const params: SqlValue[] = [w.site, w.from, w.to];
+  const params: SqlValue[] = [w.site, lower, w.to];
   if (w.eventType !== undefined) {
     sql += ' AND event_type = ?';
     params.push(w.eventType);
@@ -34,6 +40,10 @@ function whereClause(w: EventWindow, after: KeysetPosition | null): { sql: strin
   if (w.maxId !== undefined) {
     sql += ' AND id <= ?';
     params.push(w.maxId);
+  }
+  if (w.filter) {
+    sql += ` AND (${w.filter.sql})`;
+    params.push(...w.filter.params);
   }
   if (after) {
     sql += ' AND (ts > ? OR (ts = ? AND id > ?))';
@@ -75,6 +85,35 @@ export class EventReader {
     return rows.map((r) => ({ id: Number(r.id), ts: Number(r.ts), doc: r.doc }));
   }
 
+  /**
+   * One page as `page` reads it, each document handed to `onDoc` as the driver produces it
+   * and dropped after, so a page is never held whole. The document comes in the driver's
+   * cheapest form — bytes from MySQL (a Buffer skips a decode/encode per row), a string
+   * from SQLite (better-sqlite3 builds strings faster than Buffers); encoded as UTF-8 it
+   * is exactly the stored text. Resolves with the row count and the last position read.
+   */
+  async pullPage(
+    w: EventWindow,
+    after: KeysetPosition | null,
+    limit: number,
+    onDoc: (doc: Buffer | string) => void,
+  ): Promise<{ rows: number; last: KeysetPosition | null }> {
+    const where = whereClause(w, after);
+    const doc = this.dialect.name === 'sqlite' ? 'doc' : this.dialect.docAsBytes('doc');
+    let lastTs: number | string = 0;
+    let lastId: number | string = 0;
+    const rows = await this.session.each<{ id: number | string; ts: number | string; doc: Buffer | string }>(
+      `SELECT id, ts, ${doc} FROM ${this.table} WHERE ${where.sql} ORDER BY ts, id LIMIT ?`,
+      [...where.params, limit],
+      (r) => {
+        onDoc(r.doc);
+        lastTs = r.ts;
+        lastId = r.id;
+      },
+    );
+    return { rows, last: rows > 0 ? { ts: Number(lastTs), id: Number(lastId) } : null };
+  }
+
   /** Every page of the window in order, `pageSize` rows per read; stops early if the consumer breaks. */
   async *pages(w: EventWindow, pageSize: number, start: KeysetPosition | null = null): AsyncGenerator<EventRow[]> {
     let after = start;
@@ -86,6 +125,23 @@ export class EventReader {
       const last = rows[rows.length - 1];
       after = { ts: last.ts, id: last.id };
     }
+  }
+
+  /** The distinct values of a scalar SQL expression (over the `doc` column) in the window. */
+  async distinctValues(w: EventWindow, expr: { sql: string; params: SqlValue[] }): Promise<unknown[]> {
+    const where = whereClause(w, null);
+    const rows = await this.session.all<{ v: unknown }>(`SELECT DISTINCT ${expr.sql} AS v FROM ${this.table} WHERE ${where.sql}`, [...expr.params, ...where.params]);
+    return rows.map((r) => r.v);
+  }
+
+  /** The position of the row `offset` rows after `after` (0: the first one), or null past the end. */
+  async positionAt(w: EventWindow, after: KeysetPosition | null, offset: number): Promise<KeysetPosition | null> {
+    const where = whereClause(w, after);
+    const rows = await this.session.all<{ id: number | string; ts: number | string }>(
+      `SELECT id, ts FROM ${this.table} WHERE ${where.sql} ORDER BY ts, id LIMIT 1 OFFSET ?`,
+      [...where.params, offset],
+    );
+    return rows.length > 0 ? { ts: Number(rows[0].ts), id: Number(rows[0].id) } : null;
   }
 
   /** The dotted field names registered for the site's UTC days [firstDay, lastDay], code-point sorted. */

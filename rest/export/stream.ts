@@ -1,0 +1,158 @@
+import type { ServerResponse } from 'node:http';
+import type { EventReader, EventWindow, KeysetPosition } from '../../core/store/event-reader';
+import type { DayWriter } from './writers';
+
+/** What `Store.openEventReader()` hands out: a reader over one snapshot, and its two ways to end. */
+export interface OpenedEventReader {
+  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'>;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+export type StreamOutcome =
+  | { outcome: 'complete'; rows: number }
+  /** The client went away before the end: reading stopped, the session was destroyed. */
+  | { outcome: 'client-gone'; rows: number }
+  /** The store failed mid-stream: the session and the response were destroyed. */
+  | { outcome: 'failed'; rows: number; error: Error };
+
+/**
+ * Watches a response for a client that goes away before the response is finished, and
+ * runs `onGone` once when it does (the route destroys the read session there, which stops
+ * a query the server is still running for it).
+ */
+export class ClientWatch {
+  private goneFlag = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly res: ServerResponse) {
+    const onClose = () => {
+      if (res.writableFinished) return;
+      this.goneFlag = true;
+      for (const l of [...this.listeners]) l();
+      this.listeners.clear();
+    };
+    res.once('close', onClose);
+    if (res.destroyed && !res.writableFinished) this.goneFlag = true;
+  }
+
+  get gone(): boolean {
+    return this.goneFlag;
+  }
+
+  onGone(listener: () => void): void {
+    if (this.goneFlag) listener();
+    else this.listeners.add(listener);
+  }
+
+  /** Resolves once the response can take more ('drain') or the client is gone. */
+  drained(): Promise<void> {
+    if (this.goneFlag || this.res.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.listeners.delete(done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.listeners.add(done);
+    });
+  }
+}
+
+export interface StreamDayOptions {
+  res: ServerResponse;
+  watch: ClientWatch;
+  opened: OpenedEventReader;
+  window: EventWindow;
+  chunkSize: number;
+  writer: DayWriter;
+  /** Start after this keyset position (a resumed pull); default: the window's start. */
+  after?: KeysetPosition | null;
+  /** Send at most this many rows (a page of a paged pull); default: all. */
+  limit?: number;
+  /**
+   * Ask for the next page as soon as the current one is written, before waiting for
+   * 'drain', so the database works while the socket drains: at most one page more in
+   * memory than strict stop-and-wait (default true).
+   */
+  prefetch?: boolean;
+  /** Called once the whole body was handed to the socket ('finish'), with the row count. */
+  onSent?: (rows: number) => void;
+}
+
+const swallow = () => undefined;
+
+/**
+ * Streams the window's events through `writer` a keyset page at a time, each document
+ * going into the writer as the store reads it. Backpressure: when `res.write` says the
+ * socket is full, at most one more page is read (the prefetch) and nothing further until
+ * it drains, so a pull holds at most two pages whatever the size of the day. The caller
+ * has set the status and headers; this writes the body, from the opening bytes to the
+ * end. It never rejects: the outcome says how it ended, and on anything but `complete`
+ * the read session is already destroyed.
+ */
+export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
+  const { res, watch, opened, window: w, chunkSize, writer } = o;
+  const prefetch = o.prefetch !== false;
+  const limit = o.limit ?? Infinity;
+  let rows = 0;
+  type Page = { rows: number; last: KeysetPosition | null };
+  // Each document goes straight into the writer as the store reads it.
+  const add = (doc: Buffer | string) => writer.add(doc);
+  const read = (after: KeysetPosition | null): Promise<Page> => {
+    const p = opened.reader.pullPage(w, after, Math.min(chunkSize, limit - rows), add);
+    // Rejections are awaited below; this keeps one that lands while we wait for 'drain' from counting as unhandled.
+    p.catch(swallow);
+    return p;
+  };
+  // The chunk goes back to the writer's buffers once the socket has taken it.
+  const write = (chunk: Buffer | string): boolean => res.write(chunk, (err?: Error | null) => (err ? undefined : writer.release(chunk)));
+  try {
+    const head = writer.start();
+    let writable = head.length === 0 || res.write(head);
+    let next: Promise<Page> | null = read(o.after ?? null);
+    while (next) {
+      const page: Page = await next;
+      if (watch.gone) return { outcome: 'client-gone', rows };
+      next = null;
+      if (page.rows === 0) break;
+      const chunk = writer.take();
+      const wasWritable = writable;
+      writable = write(chunk);
+      rows += page.rows;
+      if (rows >= limit || page.rows < chunkSize || !page.last) break;
+      const after = page.last;
+      // Written first, then the next page asked for: the kernel sends this page while the
+      // next one is read (a synchronous SQLite read would otherwise stall the socket). At
+      // most one page is read ahead of a full socket.
+      if (prefetch && wasWritable) next = read(after);
+      if (!writable) {
+        await watch.drained();
+        if (watch.gone) {
+          if (next) await next.catch(swallow);
+          return { outcome: 'client-gone', rows };
+        }
+        writable = true;
+      }
+      if (!next) next = read(after);
+    }
+    await opened.close().catch(swallow);
+    const tail = writer.end();
+    if (!watch.gone) {
+      const sent = rows;
+      if (o.onSent) res.once('finish', () => o.onSent?.(sent));
+      if (tail.length > 0) res.end(tail);
+      else res.end();
+    }
+    return watch.gone ? { outcome: 'client-gone', rows } : { outcome: 'complete', rows };
+  } catch (err) {
+    opened.destroy();
+    if (watch.gone) return { outcome: 'client-gone', rows };
+    const error = err instanceof Error ? err : new Error(String(err));
+    // Headers and part of the body are out: the only honest signal left is a broken
+    // transfer, never the closing bytes or the chunked terminator.
+    res.destroy(error);
+    return { outcome: 'failed', rows, error };
+  }
+}
