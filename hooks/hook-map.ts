@@ -52,6 +52,35 @@ export interface ExportBatch {
 	events: number;
 }
 
+/** What `altis.analytics.export.run.start` receives. */
+export interface ExportRunStart {
+	trigger: 'schedule' | 'manual';
+	/** Pending files this run takes. */
+	files: number;
+	events: number;
+}
+
+/** What `altis.analytics.export.run.complete` receives (also kept as the last run). */
+export interface ExportRunSummary {
+	/** Start of the run, ISO 8601. */
+	time: string;
+	trigger: 'schedule' | 'manual';
+	files: number;
+	events: number;
+	batches: number;
+	result: 'ok' | 'error';
+	message: string | null;
+	duration_ms: number;
+}
+
+/** What `altis.analytics.events_ingested` receives after a file of events is committed. */
+export interface EventsIngestedInfo {
+	file: string;
+	accepted: number;
+	duplicates: number;
+	source: 'http' | 'import';
+}
+
 /** One entry of the `cron_schedules` filter, as in WordPress. */
 export interface CronSchedule {
 	/** Interval in seconds. */
@@ -86,4 +115,19 @@ export interface HookMap {
 	'altis.analytics.export_events_capability': FilterSpec<string>;
 	/** Capability needed to query analytics. Default `manage_options`. */
 	'altis.analytics.query_capability': FilterSpec<string>;
+	/** Capability needed to POST events. Default `manage_options`. */
+	'altis.analytics.ingest_events_capability': FilterSpec<string>;
+	/** A file of events was committed (HTTP ingestion or `import`). */
+	'altis.analytics.events_ingested': ActionSpec<[info: EventsIngestedInfo]>;
+	/** A day pull was sent in full. */
+	'altis.analytics.export_events_sent': ActionSpec<[date: string, format: string, count: number, user_login: string]>;
+	/** An export run starts (awaited). */
+	'altis.analytics.export.run.start': ActionSpec<[run: ExportRunStart]>;
+	/** An export run ended, successfully or not (awaited). */
+	'altis.analytics.export.run.complete': ActionSpec<[run: ExportRunSummary]>;
+	/**
+	 * The capabilities of a user, as WordPress's `user_has_cap`: `(allcaps, [requested cap], user)`.
+	 * Return the map with a capability set to true to grant it.
+	 */
+	user_has_cap: FilterSpec<Record<string, boolean>, [caps: string[], user: { id: number; login: string; role: string }]>;
 }

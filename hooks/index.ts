@@ -13,7 +13,17 @@ export { createHooks } from './create-hooks';
 export type { CreateHooksOptions } from './create-hooks';
 export { E_USER_DEPRECATED, E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING } from './constants';
 export type { ErrorLevel } from './constants';
-export type { ActionSpec, CronSchedule, CronSchedules, ExportBatch, FilterSpec, HookMap } from './hook-map';
+export type {
+	ActionSpec,
+	CronSchedule,
+	CronSchedules,
+	EventsIngestedInfo,
+	ExportBatch,
+	ExportRunStart,
+	ExportRunSummary,
+	FilterSpec,
+	HookMap,
+} from './hook-map';
 export type {
 	ActionArgs,
 	AnyHookCallback,
