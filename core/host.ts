@@ -30,7 +30,7 @@ export interface HostOptions {
 export async function createHost(options: HostOptions): Promise<Host> {
   const { config, hooks, log } = options;
   const secret = loadServerSecret(config.secret, config.data_dir);
-  const store = await openStore({ databaseUrl: config.database_url, dataDir: config.data_dir });
+  const store = await openStore({ databaseUrl: config.database_url, dataDir: config.data_dir, log: (m) => log.warn(m) });
   let plugins: PluginLoadReport = { loaded: [], failed: [], skipped: [] };
   try {
     if (options.loadPlugins !== false) plugins = await loadPlugins(hooks, config, log);

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Host } from '../core/host';
 import { noRoute, restErrorHandler } from './errors';
 import { eventsRoutes } from './routes/events';
+import { queryRoutes } from './routes/query';
 
 export const REST_PREFIX = '/wp-json';
 export const NAMESPACE = '/wp-json/analytics/v1';
@@ -23,6 +24,7 @@ export function createRestApp(host: Host): Express {
   });
 
   app.use(NAMESPACE, eventsRoutes(host));
+  app.use(NAMESPACE, queryRoutes(host));
   host.hooks.do_action('altis.analytics.rest_api_init', app, host);
 
   app.use(REST_PREFIX, noRoute);

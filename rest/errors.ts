@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../core/db/mysql-cluster';
 
 /** A WordPress REST error: `{ code, message, data: { status, ... } }` with that HTTP status. */
 export class RestError extends Error {
@@ -42,6 +43,11 @@ export function restErrorHandler(log: { error(m: string): void }) {
     if (e?.type === 'entity.parse.failed') return sendRestError(res, new RestError(400, 'rest_invalid_json', `Invalid JSON body passed: ${e.message ?? ''}`));
     log.error(`${req.method} ${req.path} failed: ${err instanceof Error ? err.message : String(err)}`);
     void next;
+    // The database node died or left the cluster, or contention outlived the retries: the
+    // same request may succeed in a moment (on another node).
+    if (isDatabaseUnavailable(err)) {
+      return sendRestError(res, new RestError(503, 'rest_store_unavailable', 'The event store is unavailable for the moment. Retry later.', {}, { 'Retry-After': '5' }));
+    }
     sendRestError(res, new RestError(500, 'rest_internal_error', 'The server could not complete the request.'));
   };
 }

@@ -25,6 +25,21 @@ const CREATE_TABLE = {
  * wrote first — no reliance on GET_LOCK, which is node-local on Galera.
  */
 export async function migrate(db: Database, list: readonly Migration[] = allMigrations): Promise<MigrationReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, list);
+    } catch (err) {
+      // Galera: instances starting together on different nodes meet in certification
+      // conflicts (1213) on the bookkeeping row or under a DDL of the other node. Every
+      // statement is idempotent, so the whole migration simply runs again.
+      const errno = (err as { errno?: number }).errno;
+      if ((errno !== 1213 && errno !== 1205) || attempt >= 6) throw err;
+      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 50));
+    }
+  }
+}
+
+async function migrateOnce(db: Database, list: readonly Migration[]): Promise<MigrationReport> {
   await db.run(CREATE_TABLE[db.dialect]);
   const done = new Set((await db.all<{ id: number }>('SELECT id FROM ah_migrations')).map((r) => Number(r.id)));
   const applied: string[] = [];

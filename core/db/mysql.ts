@@ -1,6 +1,6 @@
-import mysql from 'mysql2';
 import type { ExecuteValues, FieldPacket, PoolConnection, PoolOptions, ResultSetHeader, TypeCastField, TypeCastNext } from 'mysql2';
 import { mysqlDialect } from './dialects';
+import { ClusterPool, type ClusterPoolOptions } from './mysql-cluster';
 import type { Database, Queryable, ReadSession, Row, RunResult, SqlParams } from './types';
 
 /** Errors after which a transaction is simply run again: deadlock / Galera certification conflict. */
@@ -80,14 +80,13 @@ function hardDestroy(conn: CallbackConnection): void {
 export class MysqlDatabase implements Database {
   readonly dialect = 'mysql' as const;
   readonly sql = mysqlDialect;
-  private readonly pool: mysql.Pool;
+  /** Several hosts in the URL: the first usable one, and the next when it dies or leaves the cluster (mysql-cluster.ts). */
+  private readonly pool: ClusterPool;
   private closed = false;
 
-  constructor(readonly target: MysqlTarget, extra: Partial<PoolOptions> = {}) {
-    const first = target.hosts[0];
-    this.pool = mysql.createPool({
-      host: first.host,
-      port: first.port,
+  constructor(readonly target: MysqlTarget, extra: Partial<PoolOptions> = {}, cluster: Partial<ClusterPoolOptions> = {}) {
+    const param = (name: string) => (target.params.has(name) ? Number(target.params.get(name)) : undefined);
+    const poolOptions: PoolOptions = {
       user: target.user,
       password: target.password,
       database: target.database,
@@ -101,12 +100,20 @@ export class MysqlDatabase implements Database {
       enableKeepAlive: true,
       // affectedRows must count rows changed, not matched: a duplicate event_id is a no-op, not a row.
       flags: ['-FOUND_ROWS'],
+      ...(param('connectTimeout') !== undefined ? { connectTimeout: param('connectTimeout') } : {}),
       ...extra,
+    };
+    this.pool = new ClusterPool({
+      hosts: target.hosts,
+      pool: poolOptions,
+      wsrepSyncWait: param('wsrepSyncWait'),
+      failbackMs: param('failbackSeconds') === undefined ? undefined : param('failbackSeconds')! * 1000,
+      ...cluster,
     });
   }
 
   private getConnection(): Promise<CallbackConnection> {
-    return new Promise((resolve, reject) => this.pool.getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
+    return this.pool.getConnection();
   }
 
   private async withConnection<T>(fn: (c: CallbackConnection) => Promise<T>): Promise<T> {
@@ -116,6 +123,7 @@ export class MysqlDatabase implements Database {
       conn.release();
       return r;
     } catch (err) {
+      this.pool.noteError(conn, err);
       // A connection that failed mid-command may be half-dead: never hand it back.
       if (errno(err) === undefined || (err as { fatal?: boolean }).fatal) conn.destroy();
       else conn.release();
@@ -124,11 +132,29 @@ export class MysqlDatabase implements Database {
   }
 
   all<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.withConnection((c) => connQuery<T[]>(c, sql, params));
+    return this.autocommit(() => this.withConnection((c) => connQuery<T[]>(c, sql, params)));
   }
 
   async run(sql: string, params?: SqlParams): Promise<RunResult> {
-    return this.withConnection(async (c) => toRunResult(await connQuery(c, sql, params)));
+    return this.autocommit(() => this.withConnection(async (c) => toRunResult(await connQuery(c, sql, params))));
+  }
+
+  /**
+   * One autocommit statement, run again after a deadlock / certification conflict: it had
+   * no effect, so this is what the server's wsrep_retry_autocommit does, with more patience
+   * (three instances writing the same row on three nodes can exhaust its single retry).
+   * A statement run again sees the winner's write: a lease taken elsewhere reads as taken.
+   */
+  private async autocommit<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const code = errno(err);
+        if (code === undefined || !RETRYABLE.has(code) || attempt >= MAX_TX_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 20));
+      }
+    }
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -165,6 +191,7 @@ export class MysqlDatabase implements Database {
     try {
       await connQuery(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', undefined);
     } catch (err) {
+      this.pool.noteError(conn, err);
       conn.off('error', onError);
       hardDestroy(conn);
       throw err;
@@ -185,6 +212,41 @@ export class MysqlDatabase implements Database {
           finish(true);
           throw err;
         }
+      },
+      each: <T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void) => {
+        if (!open) return Promise.reject(new Error('read session is closed'));
+        if (failure) return Promise.reject(failure);
+        return new Promise<number>((resolve, reject) => {
+          let n = 0;
+          let settled = false;
+          const settle = (err: Error | null) => {
+            if (settled) return;
+            settled = true;
+            conn.off('error', onConnectionError);
+            conn.off('end', onConnectionEnd);
+            if (!err) return resolve(n);
+            // Mid-result, the only way to stop the server is to drop the connection.
+            finish(true);
+            reject(err);
+          };
+          // A dead connection is told to the connection, not always to the running query.
+          const onConnectionError = (err: Error) => settle(err);
+          const onConnectionEnd = () => settle(new Error('the database connection closed during the query'));
+          conn.on('error', onConnectionError);
+          conn.on('end', onConnectionEnd);
+          const query = conn.query({ sql, values: params as unknown[] | undefined, typeCast: docsAsBuffers });
+          query.on('result', (row: unknown) => {
+            if (settled) return;
+            try {
+              onRow(row as T);
+              n++;
+            } catch (err) {
+              settle(err instanceof Error ? err : new Error(String(err)));
+            }
+          });
+          query.on('error', (err: Error) => settle(err));
+          query.on('end', () => settle(null));
+        });
       },
       close: async () => {
         if (!open) return;
@@ -207,6 +269,6 @@ export class MysqlDatabase implements Database {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => this.pool.end(() => resolve()));
+    await this.pool.end();
   }
 }

@@ -108,6 +108,7 @@ export class SqliteDatabase implements Database {
     const reader = new BetterSqlite3(this.file, { readonly: true, fileMustExist: true });
     reader.pragma('busy_timeout = 10000');
     const q = makeQueryable(reader);
+    const prepare = statementCache(reader);
     reader.exec('BEGIN');
     let open = true;
     const end = () => {
@@ -123,6 +124,16 @@ export class SqliteDatabase implements Database {
       all: <T = Row>(sql: string, params?: SqlParams) => {
         if (!open) return Promise.reject(new Error('read session is closed'));
         return q.all<T>(sql, params);
+      },
+      each: async <T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void) => {
+        if (!open) throw new Error('read session is closed');
+        let n = 0;
+        // Leaving the loop early (onRow threw) resets the statement.
+        for (const row of prepare(sql).iterate(...bind(params))) {
+          onRow(row as T);
+          n++;
+        }
+        return n;
       },
       close: async () => end(),
       destroy: () => end(),

@@ -25,6 +25,14 @@ export interface Queryable {
 export interface ReadSession {
   /** Rows with the `doc` column returned as a Buffer (no per-row UTF-8 round trip). */
   all<T = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+  /**
+   * The rows handed to `onRow` one at a time, as the driver produces them (columns as in
+   * `all`), so a large result is never held whole: each row can be garbage as soon as
+   * `onRow` returns. Resolves with the number of rows. If `onRow` throws, the rest of the
+   * result is abandoned (on MySQL by destroying the session: a streaming result cannot be
+   * stopped otherwise) and the promise rejects with that error.
+   */
+  each<T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void): Promise<number>;
   close(): Promise<void>;
   /** Abandon the session at once (client went away, or a fatal error): kills the server-side work. */
   destroy(): void;

@@ -401,8 +401,10 @@ recover_position() { # prints uuid:seqno[,gtid] or nothing
   local n=$1 d rl pos
   d=$(nd "$n"); rl="$d/recover.log"
   rm -f "$rl"
-  "$MARIADBD" --defaults-file="$(cnf "$n")" --wsrep-recover --log-error="$rl" </dev/null >/dev/null 2>&1 \
-    || { log "node $n: --wsrep-recover failed (see $rl); starting without a position"; return 0; }
+  # Bounded: a recovery that hits a damaged .frm was seen here to spin and grow to 22 GiB
+  # instead of exiting; past 60 s it is killed and the node starts without a position.
+  timeout -s KILL "${GALERA_RECOVER_TIMEOUT:-60}" "$MARIADBD" --defaults-file="$(cnf "$n")" --wsrep-recover --log-error="$rl" </dev/null >/dev/null 2>&1 \
+    || { log "node $n: --wsrep-recover failed or timed out (see $rl); starting without a position"; return 0; }
   pos=$(grep -a 'WSREP: Recovered position:' "$rl" 2>/dev/null | tail -1 | sed 's/.*WSREP: Recovered position:[[:space:]]*//')
   case "$pos" in
     *:-1*|"") ;;                     # nothing committed / unknown: let it do a full state transfer
