@@ -21,7 +21,7 @@ export function cliConfig(e: CliEnvironment): AnalyticsConfig {
 /** Opens the host (schema created or migrated, plugins loaded), runs fn, always closes it. */
 export async function withHost<T>(e: CliEnvironment, fn: (host: Host) => Promise<T>, defaultLogLevel: LogLevel = 'warn'): Promise<T> {
   const config = cliConfig(e);
-  const log = e.logger ?? createLogger({ level: (e.env.ANALYTICS_LOG_LEVEL as LogLevel | undefined) ?? defaultLogLevel, write: (line) => e.stderr.write(line + '\n') });
+  const log = e.logger ?? createLogger({ level: (e.env.ANALYTICS_LOG_LEVEL as LogLevel | undefined) ?? defaultLogLevel });
   const host = await createHost({ config, hooks: e.hooks, log });
   try {
     return await fn(host);
