@@ -28,5 +28,14 @@ export function createLogger(options: { level?: LogLevel; write?: (line: string)
   };
 }
 
+/**
+ * The same log with every message at debug level: for lines a caller reports otherwise
+ * (a one-shot CLI command prints its own outcome), still there with ANALYTICS_LOG_LEVEL=debug.
+ */
+export function atDebugLevel(log: Logger): Logger {
+  const debug = (message: string) => log.debug(message);
+  return { debug, info: debug, warn: debug, error: debug, child: (p: string) => atDebugLevel(log.child(p)) };
+}
+
 /** A logger that drops everything (tests, quiet CLI commands). */
 export const silentLogger: Logger = createLogger({ write: () => undefined });

@@ -1,5 +1,6 @@
-import { E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING } from '../hooks';
+import { E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING, type ExportRunStart, type ExportRunTrigger } from '../hooks';
 import type { Host } from '../core/host';
+import type { Logger } from '../core/log';
 import { packBatches } from './batches';
 import { ExportLease } from './lease';
 import { errorMessage, exportLog } from './log';
@@ -12,14 +13,18 @@ export const RUN_COMPLETE_HOOK = 'altis.analytics.export.run.complete';
 /** Rows read per query while a file is streamed into batches. */
 const PAGE_ROWS = 2000;
 
-export type RunTrigger = LastRun['trigger'];
-
 export interface RunOptions {
-  trigger: RunTrigger;
+  trigger: ExportRunTrigger;
   /** The lease's TTL and renewal period (defaults: 60 s, 15 s); tests shorten them. */
   lease?: { ttlMs?: number; renewMs?: number };
   /** Asked after each acknowledged batch: true ends the run there (the process is stopping). */
   shouldStop?: () => boolean;
+  /**
+   * The process log of the run's own lines (default `host.log`); `altis.analytics.export.log`
+   * gets them whatever this is. `export run` prints the outcome itself and passes the log at
+   * debug level.
+   */
+  log?: Logger;
 }
 
 /** What `runExport` did: ran (ok or error), or could not start. */
@@ -27,14 +32,6 @@ export type RunOutcome =
   | { status: 'ran'; run: LastRun }
   | { status: 'inactive' }
   | { status: 'busy'; holder: { owner: string; expiresAt: number } | null };
-
-/** What `altis.analytics.export.run.start` receives. */
-export interface RunStart {
-  trigger: RunTrigger;
-  /** Pending files this run takes (at most `altis.analytics.export.max.files`). */
-  files: number;
-  events: number;
-}
 
 class DeliveryError extends Error {
   constructor(batch: { id: string; events: number }, cause: unknown) {
@@ -69,6 +66,8 @@ export async function runExport(host: Host, options: RunOptions): Promise<RunOut
  */
 export async function runWithLease(host: Host, lease: ExportLease, options: RunOptions): Promise<LastRun> {
   const { store, hooks } = host;
+  const log = options.log ?? host.log;
+  const say = (message: string, level: number) => exportLog(host, message, level, log);
   const started = Date.now();
   const done = { files: 0, events: 0, batches: 0 };
   let failure: unknown = null;
@@ -76,15 +75,14 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
   try {
     const files = await store.files.oldestPending(maxFiles(host));
     const pendingEvents = files.reduce((n, f) => n + f.events, 0);
-    await hooks.do_action_async(RUN_START_HOOK, { trigger: options.trigger, files: files.length, events: pendingEvents } satisfies RunStart);
+    await hooks.do_action_async(RUN_START_HOOK, { trigger: options.trigger, files: files.length, events: pendingEvents } satisfies ExportRunStart);
     if (files.length === 0) {
-      exportLog(
-        host,
+      say(
         'Warning: No analytics data files were found, consider increasing the interval of the data export via the `altis.analytics.export.cron.frequency` filter.',
         E_USER_WARNING,
       );
     } else {
-      exportLog(host, `Success: Found ${pendingEvents} analytics events in ${files.length} files, delivering payload to subscribers.`, E_USER_NOTICE);
+      say(`Success: Found ${pendingEvents} analytics events in ${files.length} files, delivering payload to subscribers.`, E_USER_NOTICE);
       const inFlight = await readInFlight(store);
       const session = await store.db.openReadSession();
       let clean = false;
@@ -107,7 +105,7 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
             }
             done.batches++;
             done.events += batch.events;
-            host.log.debug(`[export] batch ${batch.id} acknowledged: ${batch.events} events, ${batch.bytes} bytes, ${batch.segments.length} files`);
+            log.debug(`[export] batch ${batch.id} acknowledged: ${batch.events} events, ${batch.bytes} bytes, ${batch.segments.length} files`);
           }
           if (batch.completes.length > 0) {
             await lease.confirm();
@@ -139,15 +137,14 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
   };
   const summary = `${run.events} events from ${run.files} files in ${run.batches} batches (${run.duration_ms} ms)`;
   if (failure !== null) {
-    exportLog(
-      host,
+    say(
       `Error: The analytics data export stopped after delivering ${summary}: ${run.message}. Events not acknowledged stay pending and are delivered on the next run.`,
       E_USER_ERROR,
     );
   } else if (stoppedEarly) {
-    exportLog(host, `Success: Delivered ${summary}; stopped early as the process is stopping, the remaining files stay pending.`, E_USER_NOTICE);
+    say(`Success: Delivered ${summary}; stopped early as the process is stopping, the remaining files stay pending.`, E_USER_NOTICE);
   } else if (run.batches > 0 || run.files > 0) {
-    exportLog(host, `Success: Delivered ${summary}.`, E_USER_NOTICE);
+    say(`Success: Delivered ${summary}.`, E_USER_NOTICE);
   }
   try {
     await store.options.set(OPTION_LAST_RUN, run);
@@ -157,6 +154,7 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
   try {
     await hooks.do_action_async(RUN_COMPLETE_HOOK, run);
   } catch (err) {
+    // Not part of the run's outcome (which `export run` prints): on the host's log at its level.
     exportLog(host, `Warning: A callback of ${RUN_COMPLETE_HOOK} failed: ${errorMessage(err)}`, E_USER_WARNING);
   }
   return run;

@@ -1,4 +1,5 @@
 import type { Store } from '../core/store/store';
+import type { ExportRunSummary } from '../hooks';
 
 /** Options-table rows the export keeps (values are JSON, like wp_options). */
 export const OPTION_SCHEDULE = 'altis.analytics.export.schedule';
@@ -14,20 +15,8 @@ export interface ScheduleState {
   interval: number;
 }
 
-export interface LastRun {
-  /** Start of the run, ISO 8601. */
-  time: string;
-  trigger: 'schedule' | 'manual';
-  /** Files marked exported by the run. */
-  files: number;
-  /** Events whose batches every subscriber acknowledged. */
-  events: number;
-  batches: number;
-  result: 'ok' | 'error';
-  /** The failure, when result is 'error'. */
-  message: string | null;
-  duration_ms: number;
-}
+/** The last run, as `altis.analytics.export.run.complete` receives it. */
+export type LastRun = ExportRunSummary;
 
 /** One stored file's part of a batch: lines `from`..`to` (1-based positions in the file, inclusive). */
 export interface Segment {

@@ -52,11 +52,15 @@ export interface ExportBatch {
 	events: number;
 }
 
+/** What started an export run: the scheduler, or `export run`. */
+export type ExportRunTrigger = 'schedule' | 'manual';
+
 /** What `altis.analytics.export.run.start` receives. */
 export interface ExportRunStart {
-	trigger: 'schedule' | 'manual';
-	/** Pending files this run takes. */
+	trigger: ExportRunTrigger;
+	/** Pending files this run takes (at most `altis.analytics.export.max.files`). */
 	files: number;
+	/** Events in those files. */
 	events: number;
 }
 
@@ -64,11 +68,14 @@ export interface ExportRunStart {
 export interface ExportRunSummary {
 	/** Start of the run, ISO 8601. */
 	time: string;
-	trigger: 'schedule' | 'manual';
+	trigger: ExportRunTrigger;
+	/** Files marked exported by the run. */
 	files: number;
+	/** Events whose batches every subscriber acknowledged. */
 	events: number;
 	batches: number;
 	result: 'ok' | 'error';
+	/** The failure, when result is 'error'. */
 	message: string | null;
 	duration_ms: number;
 }
@@ -79,6 +86,70 @@ export interface EventsIngestedInfo {
 	accepted: number;
 	duplicates: number;
 	source: 'http' | 'import';
+}
+
+/** A user as hooks see one (`user_has_cap`, `altis.analytics.query.request`). */
+export interface HookUser {
+	id: number;
+	login: string;
+	role: string;
+}
+
+/** Time buckets of a query. */
+export type Granularity = 'NONE' | 'MINUTE' | 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
+/** Comparison of a query filter. */
+export type FilterOp = 'EQ' | 'NEQ' | 'GT' | 'GTE' | 'LT' | 'LTE' | 'IN' | 'NOT_IN';
+export type AggregationFunction = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+
+/** A value a filter compares with. `null` means "missing or JSON null" (EQ, NEQ, IN, NOT_IN only). */
+export type FilterScalar = string | number | boolean | null;
+
+export interface QueryFilter {
+	field: string;
+	op: FilterOp;
+	/** A scalar; an array of scalars for IN / NOT_IN. */
+	value: FilterScalar | FilterScalar[];
+}
+
+export interface QueryGroupBy {
+	field: string;
+}
+
+export interface QueryAggregation {
+	function: AggregationFunction;
+	/** Optional for COUNT (then every event counts; with a field, its distinct values count). */
+	field?: string;
+	alias: string;
+}
+
+export interface QuerySort {
+	/** `time_bucket`, a groupBy field or an aggregation alias. */
+	field: string;
+	ascending: boolean;
+}
+
+/** A validated query of `POST /wp-json/analytics/v1/query`: every default filled in. This is what `altis.analytics.query.request` filters. */
+export interface AnalyticsQuery {
+	eventType: string;
+	/**
+	 * Inclusive bounds as ISO 8601 UTC with milliseconds (`2026-04-30T23:59:59.999Z`): the
+	 * request's `to` widened to the end of the unit it was written in.
+	 */
+	timeRange: { from: string; to: string };
+	granularity: Granularity;
+	filters: QueryFilter[];
+	groupBy: QueryGroupBy[];
+	aggregations: QueryAggregation[];
+	sort: QuerySort[];
+	limit: number;
+}
+
+/** What `altis.analytics.query.request` receives beside the query. */
+export interface QueryRequestContext {
+	/** The site served (config `site_id`). */
+	site: string;
+	/** The authenticated user. */
+	user: HookUser | null;
 }
 
 /** One entry of the `cron_schedules` filter, as in WordPress. */
@@ -115,6 +186,11 @@ export interface HookMap {
 	'altis.analytics.export_events_capability': FilterSpec<string>;
 	/** Capability needed to query analytics. Default `manage_options`. */
 	'altis.analytics.query_capability': FilterSpec<string>;
+	/**
+	 * The validated query, before any SQL: return it as it is, narrowed or rewritten (the
+	 * result is validated again). Applied with `apply_filters_async`: may return a promise.
+	 */
+	'altis.analytics.query.request': FilterSpec<AnalyticsQuery, [context: QueryRequestContext], AnalyticsQuery | Promise<AnalyticsQuery>>;
 	/** Capability needed to POST events. Default `manage_options`. */
 	'altis.analytics.ingest_events_capability': FilterSpec<string>;
 	/** A file of events was committed (HTTP ingestion or `import`). */
@@ -129,5 +205,5 @@ export interface HookMap {
 	 * The capabilities of a user, as WordPress's `user_has_cap`: `(allcaps, [requested cap], user)`.
 	 * Return the map with a capability set to true to grant it.
 	 */
-	user_has_cap: FilterSpec<Record<string, boolean>, [caps: string[], user: { id: number; login: string; role: string }]>;
+	user_has_cap: FilterSpec<Record<string, boolean>, [caps: string[], user: HookUser]>;
 }

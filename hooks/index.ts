@@ -15,14 +15,26 @@ export { E_USER_DEPRECATED, E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING } from '
 export type { ErrorLevel } from './constants';
 export type {
 	ActionSpec,
+	AggregationFunction,
+	AnalyticsQuery,
 	CronSchedule,
 	CronSchedules,
 	EventsIngestedInfo,
 	ExportBatch,
 	ExportRunStart,
+	ExportRunTrigger,
 	ExportRunSummary,
+	FilterOp,
+	FilterScalar,
 	FilterSpec,
+	Granularity,
 	HookMap,
+	HookUser,
+	QueryAggregation,
+	QueryFilter,
+	QueryGroupBy,
+	QueryRequestContext,
+	QuerySort,
 } from './hook-map';
 export type {
 	ActionArgs,

@@ -40,3 +40,9 @@ export function formatTable(columns: readonly string[], rows: readonly (readonly
   const widths = columns.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   return cells.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
+
+/** `--format json`: the rows as one JSON array of objects; `table`: a table of `columns`, in that order. */
+export function printRows<K extends string>(stream: NodeJS.WritableStream, format: 'table' | 'json', columns: readonly K[], rows: readonly Record<K, unknown>[]): void {
+  if (format === 'json') print(stream, JSON.stringify(rows));
+  else print(stream, formatTable(columns, rows.map((r) => columns.map((c) => r[c]))));
+}

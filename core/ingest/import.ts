@@ -135,6 +135,18 @@ function describeReadError(err: unknown, name: string, gzip: boolean): string {
   return `cannot read ${name}: ${e?.message ?? String(err)}`;
 }
 
+/** `report()` hands `onProgress` the current progress at most every 100 ms; `report(true)` at once. */
+function progressReporter(options: ImportOptions, progress: () => ImportProgress): (force?: boolean) => void {
+  let last = 0;
+  return (force = false) => {
+    if (!options.onProgress) return;
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    options.onProgress(progress());
+  };
+}
+
 /** Pass 1: validate everything, spool the valid events. */
 async function validateAndSpool(input: ImportInput, options: ImportOptions, spool: SpoolWriter): Promise<{ events: number; lines: number }> {
   const name = displayName(input);
@@ -163,14 +175,7 @@ async function validateAndSpool(input: ImportInput, options: ImportOptions, spoo
   }
   let events = 0;
   let lines = 0;
-  let lastReport = 0;
-  const report = (force = false) => {
-    if (!options.onProgress) return;
-    const now = Date.now();
-    if (!force && now - lastReport < 100) return;
-    lastReport = now;
-    options.onProgress({ phase: 'validate', events, totalEvents: null, bytes: bytesRead(), totalBytes });
-  };
+  const report = progressReporter(options, () => ({ phase: 'validate', events, totalEvents: null, bytes: bytesRead(), totalBytes }));
   const consume = async (source: AsyncIterable<Buffer | string>) => {
     for await (const batch of readLines(source, options.maxEventBytes)) {
       let line = batch.first;
@@ -211,14 +216,7 @@ async function storeSpool(
 ): Promise<{ files: number; accepted: number; duplicates: number }> {
   const done = { files: 0, accepted: 0, duplicates: 0, events: 0 };
   let pending: Promise<void> | null = null;
-  let lastReport = 0;
-  const report = (force = false) => {
-    if (!options.onProgress) return;
-    const now = Date.now();
-    if (!force && now - lastReport < 100) return;
-    lastReport = now;
-    options.onProgress({ phase: 'store', events: done.events, totalEvents, bytes: 0, totalBytes: null });
-  };
+  const report = progressReporter(options, () => ({ phase: 'store', events: done.events, totalEvents, bytes: 0, totalBytes: null }));
   const storeOne = async (group: ValidatedEvent[]): Promise<void> => {
     let result: IngestResult;
     try {

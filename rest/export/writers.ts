@@ -91,12 +91,24 @@ export class ChunkBuffer {
   }
 }
 
+/** What every writer shares: its own output buffers, handed out by `take` and given back by `release`. */
+abstract class BufferedDayWriter {
+  protected readonly out = new ChunkBuffer();
+
+  take(): Buffer {
+    return this.out.take();
+  }
+
+  release(chunk: Buffer | string): void {
+    this.out.release(chunk);
+  }
+}
+
 /** `[` doc `,` doc … `]`: the stored bytes as they are, never parsed. */
-export class JsonDayWriter implements DayWriter {
+export class JsonDayWriter extends BufferedDayWriter implements DayWriter {
   readonly format = 'json' as const;
   readonly contentType = 'application/json; charset=UTF-8';
   readonly extension = 'json';
-  private readonly out = new ChunkBuffer();
   private first = true;
 
   start(): string {
@@ -109,25 +121,16 @@ export class JsonDayWriter implements DayWriter {
     this.out.append(doc);
   }
 
-  take(): Buffer {
-    return this.out.take();
-  }
-
   end(): string {
     return ']';
-  }
-
-  release(chunk: Buffer | string): void {
-    this.out.release(chunk);
   }
 }
 
 /** One document per line, each followed by LF. */
-export class NdjsonDayWriter implements DayWriter {
+export class NdjsonDayWriter extends BufferedDayWriter implements DayWriter {
   readonly format = 'ndjson' as const;
   readonly contentType = 'application/x-ndjson; charset=UTF-8';
   readonly extension = 'ndjson';
-  private readonly out = new ChunkBuffer();
 
   start(): Buffer {
     return EMPTY;
@@ -138,29 +141,21 @@ export class NdjsonDayWriter implements DayWriter {
     this.out.byte(NEWLINE);
   }
 
-  take(): Buffer {
-    return this.out.take();
-  }
-
   end(): Buffer {
     return EMPTY;
-  }
-
-  release(chunk: Buffer | string): void {
-    this.out.release(chunk);
   }
 }
 
 /** A header row of the day's field names, then one row per document. */
-export class CsvDayWriter implements DayWriter {
+export class CsvDayWriter extends BufferedDayWriter implements DayWriter {
   readonly format = 'csv' as const;
   readonly contentType = 'text/csv; charset=UTF-8';
   readonly extension = 'csv';
-  private readonly out = new ChunkBuffer();
   private readonly header: string;
   private readonly rows: ReturnType<CsvRowBuilder['batch']>;
 
   constructor(header: readonly string[], options: { escapeFormulas: boolean }) {
+    super();
     const builder = new CsvRowBuilder(header, options);
     this.header = builder.headerText();
     this.rows = builder.batch((text) => this.out.append(text));
@@ -174,16 +169,12 @@ export class CsvDayWriter implements DayWriter {
     this.rows.add(doc);
   }
 
-  take(): Buffer {
+  override take(): Buffer {
     this.rows.flush();
-    return this.out.take();
+    return super.take();
   }
 
   end(): string {
     return '';
-  }
-
-  release(chunk: Buffer | string): void {
-    this.out.release(chunk);
   }
 }

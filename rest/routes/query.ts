@@ -1,5 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Host } from '../../core/host';
+import type { QueryRequestContext } from '../../hooks';
 import { parseQuery, QueryValidationError, runQuery, type AnalyticsQuery } from '../../core/query';
 import { invalidParam } from '../errors';
 import { requireApplicationPassword } from '../middleware/authenticate';
@@ -9,12 +10,6 @@ export const QUERY_CAPABILITY_FILTER = 'altis.analytics.query_capability';
 /** Filter of the validated query before any SQL: `(query, { site, user })` → query. */
 export const QUERY_REQUEST_FILTER = 'altis.analytics.query.request';
 export const QUERY_MAX_BODY_BYTES = 256 * 1024;
-
-/** Context handed to `altis.analytics.query.request` beside the query. */
-export interface QueryRequestContext {
-  site: string;
-  user: { id: number; login: string; role: string } | null;
-}
 
 const jsonBody = express.json({
   // Any content type: `curl -d '{…}'` without a Content-Type header still works.
@@ -57,7 +52,7 @@ export function queryRoutes(host: Host): Router {
         const query = validated(req.body === undefined ? {} : req.body);
         const user = req.user ? { id: req.user.id, login: req.user.login, role: req.user.role } : null;
         const context: QueryRequestContext = { site: host.config.site_id, user };
-        const filtered = await host.hooks.apply_filters_async(QUERY_REQUEST_FILTER, query as AnalyticsQuery, context);
+        const filtered = await host.hooks.apply_filters_async(QUERY_REQUEST_FILTER, query, context);
         // A plugin may narrow or rewrite the query; whatever it returns is held to the same rules.
         const final = validated(filtered);
         const answer = await runQuery(host.store.db, final, { site: host.config.site_id });

@@ -1,7 +1,8 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { createHooks, type Hooks } from '../../hooks';
 import { runCli } from '../../core/cli/program';
-import type { TestDatabase } from '../support/backends';
+import { openStore, type Store } from '../../core/store/store';
+import { createTestDatabase, type BackendName, type TestDatabase } from '../support/backends';
 
 export interface CliRun {
   code: number;
@@ -45,4 +46,34 @@ export async function cli(db: TestDatabase, argv: string[], options: RunOptions 
     throw new Error('serve is not run by these tests');
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+export interface CliTestDatabase {
+  /** This test's database: a fresh one of the backend for each test. */
+  readonly db: TestDatabase;
+  /** The store the CLI wrote to, opened on first use (after the CLI ran) and closed after the test. */
+  store(): Promise<Store>;
+}
+
+/** Registers the per-test set-up and tear-down of a CLI suite's database (call it inside `describe`). */
+export function cliTestDatabase(backend: BackendName): CliTestDatabase {
+  let db: TestDatabase | null = null;
+  let store: Store | null = null;
+  beforeEach(async () => {
+    db = await createTestDatabase(backend);
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = null;
+    await db?.drop();
+    db = null;
+  });
+  const t: CliTestDatabase = {
+    get db(): TestDatabase {
+      if (!db) throw new Error('cliTestDatabase: no database outside a test');
+      return db;
+    },
+    store: async () => (store ??= await openStore(t.db.location)),
+  };
+  return t;
 }

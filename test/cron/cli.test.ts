@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createHooks, type Hooks } from '../../hooks';
 import { openStore } from '../../core/store/store';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/backends';
-import { runTestCli } from '../support/cli';
+import { runCliProcess, runTestCli } from '../support/cli';
 import { altisEvent, DAY, validated } from '../support/events';
 
 describe.each(BACKENDS)('export commands on %s', (backend) => {
@@ -75,6 +77,21 @@ describe.each(BACKENDS)('export commands on %s', (backend) => {
     const s = JSON.parse((await runTestCli(['export', 'status', '--format', 'json'], env)).stdout);
     expect(s).toMatchObject({ pending_files: 2, last_run: { result: 'error', message: expect.stringContaining('webhook answered 500') } });
   });
+
+  test('a real CLI process with a failing subscriber plugin: exit 1 and exactly one line on stderr (the log says nothing more)', async () => {
+    const config = path.join(db.dataDir, 'failing.config.json');
+    fs.writeFileSync(config, JSON.stringify({ plugins: [path.join(__dirname, 'fixtures', 'failing-plugin.js')] }));
+    const r = await runCliProcess(['export', 'run'], { ...env, ANALYTICS_CONFIG: config });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')).toEqual([expect.stringMatching(/^Error: the export run stopped after delivering 0 events from 0 files in 0 batches: .*webhook answered 500$/), '']);
+    // The run's own lines are still in the process log, at debug level.
+    const verbose = await runCliProcess(['export', 'run'], { ...env, ANALYTICS_CONFIG: config, ANALYTICS_LOG_LEVEL: 'debug' });
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/ DEBUG \[export\] Error: The analytics data export stopped after delivering 0 events/);
+    const s = JSON.parse((await runTestCli(['export', 'status', '--format', 'json'], env)).stdout);
+    expect(s).toMatchObject({ pending_files: 2, last_run: { result: 'error', message: expect.stringContaining('webhook answered 500') } });
+  }, 60_000);
 
   test('the cron disabled by the environment: status says so, a manual run still delivers', async () => {
     const off = { ...env, ANALYTICS_EXPORT_CRON_ENABLED: 'false' };

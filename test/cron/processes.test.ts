@@ -38,14 +38,19 @@ async function waitFor(what: string, check: () => boolean, timeoutMs: number): P
 
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
+/** SIGKILLs the children still running, waits until each has exited, and empties the list. */
+async function killAll(children: ChildProcess[]): Promise<void> {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await exited(c);
+  }
+}
+
 describe.each(BACKENDS)('export across processes on %s', (backend) => {
   let t: TestHost;
   const children: ChildProcess[] = [];
   afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killAll(children);
     await t?.cleanup();
   });
 
@@ -85,10 +90,7 @@ describe('three server processes on one MariaDB database', () => {
   let t: TestHost;
   const children: ChildProcess[] = [];
   afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killAll(children);
     await t?.cleanup();
   });
 

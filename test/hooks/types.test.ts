@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	type ActionSpec,
+	type AnalyticsQuery,
 	type CronSchedules,
 	E_USER_NOTICE,
 	E_USER_WARNING,
@@ -26,6 +27,17 @@ declare module '../../hooks' {
 	}
 }
 
+const SAMPLE_QUERY: AnalyticsQuery = {
+	eventType: 'pageView',
+	timeRange: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-30T23:59:59.999Z' },
+	granularity: 'DAY',
+	filters: [],
+	groupBy: [],
+	aggregations: [{ function: 'COUNT', alias: 'events' }],
+	sort: [],
+	limit: 1000,
+};
+
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_: T): void {}
 
@@ -42,6 +54,18 @@ function typeChecks(h: Hooks): void {
 
 	h.add_filter('altis.analytics.export_events_capability', (capability) => `${capability}_or_more`);
 	h.add_filter('altis.analytics.query_capability', () => 'edit_posts');
+
+	// The query filter receives the validated query and { site, user }; it may be async.
+	h.add_filter(
+		'altis.analytics.query.request',
+		(query, { site, user }) => (user?.role === 'administrator' || site !== '1' ? query : { ...query, limit: Math.min(query.limit, 100) }),
+		10,
+		2,
+	);
+	h.add_filter('altis.analytics.query.request', async (query) => ({
+		...query,
+		filters: [...query.filters, { field: 'endpoint.Location.Country', op: 'EQ', value: 'GB' }],
+	}));
 
 	// --- documented actions --------------------------------------------------
 	// As in WordPress, a callback gets accepted_args arguments (default 1): one
@@ -75,6 +99,12 @@ function typeChecks(h: Hooks): void {
 	void processed;
 	const enabled = h.apply_filters_async('altis.analytics.export.cron.enabled', true);
 	assertType<Equal<typeof enabled, Promise<boolean>>>(true);
+	const query = h.apply_filters_async('altis.analytics.query.request', SAMPLE_QUERY, { site: '1', user: null });
+	assertType<Equal<typeof query, Promise<AnalyticsQuery>>>(true);
+	void query;
+
+	// Typed where the host runs it (rest/app.ts: its arguments are Express's and the host's types).
+	h.add_action('altis.analytics.rest_api_init', (app) => void app.get('/wp-json/acme/v1/ping', (_req, res) => void res.json({ pong: true })));
 
 	// --- augmented hooks ----------------------------------------------------------
 	h.add_action('test.types.sent', (batchId, rows) => void `${batchId}:${rows.toFixed()}`, 10, 2);
@@ -127,6 +157,22 @@ function typeErrors(h: Hooks, cb: (v: number) => number): void {
 	h.add_filter('altis.analytics.export_events_capability', () => 42);
 	// @ts-expect-error the capability is a string
 	h.add_filter('altis.analytics.query_capability', (capability: boolean) => capability);
+	// @ts-expect-error the query is an object, not its JSON text
+	h.add_filter('altis.analytics.query.request', (query: string) => query);
+	// @ts-expect-error the context has site and user only
+	h.add_filter('altis.analytics.query.request', (query, context) => (context.blogId ? query : query), 10, 2);
+	// @ts-expect-error the user of the context may be null
+	h.add_filter('altis.analytics.query.request', (query, context) => (context.user.role === 'editor' ? query : query), 10, 2);
+	// @ts-expect-error a query filter's op is one of EQ, NEQ, GT, GTE, LT, LTE, IN, NOT_IN
+	h.add_filter('altis.analytics.query.request', (query) => ({ ...query, filters: [{ field: 'url', op: 'LIKE', value: '%x%' }] }));
+	// @ts-expect-error the filter returns the query (or a promise of it)
+	h.add_filter('altis.analytics.query.request', async () => true);
+	// @ts-expect-error the context is a second argument of apply_filters
+	void h.apply_filters_async('altis.analytics.query.request', SAMPLE_QUERY, '1');
+	// @ts-expect-error a filter is not run with do_action
+	h.do_action('altis.analytics.query.request', SAMPLE_QUERY);
+	// @ts-expect-error the app is Express's application, not a router path
+	h.add_action('altis.analytics.rest_api_init', (app: string) => app);
 	// @ts-expect-error the NDJSON is a string
 	h.add_action('altis.analytics.export.data.process', (ndjson: number) => ndjson);
 	// @ts-expect-error the batch has id, files and events only
@@ -172,6 +218,12 @@ describe('typed hook map', () => {
 		const schedules = h.apply_filters('cron_schedules', { hourly: { interval: 3600, display: 'Once Hourly' } });
 		expect(schedules.five_seconds).toEqual({ interval: 5, display: 'Every 5 seconds' });
 		expect(h.apply_filters('altis.analytics.query_capability', 'manage_options')).toBe('edit_posts');
+		const editor = { id: 2, login: 'ed', role: 'editor' };
+		await expect(h.apply_filters_async('altis.analytics.query.request', SAMPLE_QUERY, { site: '1', user: editor })).resolves.toEqual({
+			...SAMPLE_QUERY,
+			limit: 100,
+			filters: [{ field: 'endpoint.Location.Country', op: 'EQ', value: 'GB' }],
+		});
 		expect(h.apply_filters('test.types.endpoint', 'https://x', 'eu')).toBe('https://x/eu');
 		await expect(h.apply_filters_async('test.types.async', 1)).resolves.toBe(2);
 		expect(h.did_action('altis.analytics.export.log')).toBe(1);

@@ -407,7 +407,7 @@ describe.each(BACKENDS)('POST /wp-json/analytics/v1/query on %s', (backend) => {
     test('altis.analytics.query.request sees the validated query and may narrow it; its result is validated again', async () => {
       let seen: unknown;
       let context: unknown;
-      const narrow = (q: AnalyticsQuery, ctx: unknown) => {
+      const narrow = (q: AnalyticsQuery, ctx: unknown): AnalyticsQuery => {
         seen = q;
         context = ctx;
         return { ...q, filters: [...q.filters, { field: 'endpoint.Location.Country', op: 'EQ', value: 'GB' }] };

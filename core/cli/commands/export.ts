@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runExport } from '../../../cron/export-run';
 import { exportEnabled, PROCESS_HOOK } from '../../../cron/settings';
 import { exportStatus, type ExportStatus } from '../../../cron/status';
+import { atDebugLevel } from '../../log';
 import { formatTable, print, withHost, type CliEnvironment } from '../context';
 import { CliError, UsageError } from '../errors';
 
@@ -34,7 +35,9 @@ export function registerExportCommands(program: Command, e: CliEnvironment): voi
     .description('one run of the scheduled export now, through the same code as the scheduler; prints what it delivered')
     .action(async () => {
       await withHost(e, async (host) => {
-        const outcome = await runExport(host, { trigger: 'manual' });
+        // The command prints the outcome (stdout, or one `Error:` line): the run's own log lines
+        // would say it twice on stderr, so they go to the process log at debug level only.
+        const outcome = await runExport(host, { trigger: 'manual', log: atDebugLevel(host.log) });
         if (outcome.status === 'inactive') {
           throw new CliError(`nothing can be delivered: no callback is subscribed to ${PROCESS_HOOK} (enable an integration or load a plugin that subscribes)`);
         }

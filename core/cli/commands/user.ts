@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { chunkForDisplay, generateApplicationPassword, hashApplicationPassword } from '../../auth/passwords';
 import type { Host } from '../../host';
 import { DuplicateLoginError, ROLES, type Role, type User } from '../../store/users';
-import { formatTable, print, withHost, type CliEnvironment } from '../context';
+import { print, printRows, withHost, type CliEnvironment } from '../context';
 import { CliError } from '../errors';
 
 /** As WordPress's sanitize_user( $login, true ): letters, digits, space, _ . - @; 60 characters at most. */
@@ -70,8 +70,7 @@ export function registerUserCommands(program: Command, e: CliEnvironment): void 
       await withHost(e, async (host) => {
         const users = await host.store.users.list();
         const rows = users.map((u) => ({ id: u.id, login: u.login, email: u.email, role: u.role, created: iso(u.created) }));
-        if (opts.format === 'json') print(e.stdout, JSON.stringify(rows));
-        else print(e.stdout, formatTable(['id', 'login', 'email', 'role', 'created'], rows.map((r) => [r.id, r.login, r.email, r.role, r.created])));
+        printRows(e.stdout, opts.format, ['id', 'login', 'email', 'role', 'created'], rows);
       });
     });
 
@@ -132,8 +131,7 @@ export function registerUserCommands(program: Command, e: CliEnvironment): void 
           last_used: iso(p.last_used),
           last_ip: p.last_ip,
         }));
-        if (opts.format === 'json') print(e.stdout, JSON.stringify(rows));
-        else print(e.stdout, formatTable(['uuid', 'name', 'created', 'last_used', 'last_ip'], rows.map((r) => [r.uuid, r.name, r.created, r.last_used, r.last_ip])));
+        printRows(e.stdout, opts.format, ['uuid', 'name', 'created', 'last_used', 'last_ip'], rows);
       });
     });
 

@@ -1,0 +1,134 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Host } from '../../core/host';
+import type { EventWindow } from '../../core/store/event-reader';
+import { requireApplicationPassword } from '../middleware/authenticate';
+import { requireCapability } from '../middleware/permission';
+import { fingerprint } from './cursor';
+import { parsePaging, planPage, setPagingHeaders, type PagePlan, type PagingRequest } from './paging';
+import type { ExportFormat } from './params';
+import { ClientWatch, streamDay, type OpenedEventReader } from './stream';
+import { CsvDayWriter, JsonDayWriter, NdjsonDayWriter, type DayWriter } from './writers';
+
+export const EXPORT_EVENTS_CAPABILITY_FILTER = 'altis.analytics.export_events_capability';
+
+/** Options of both pull routes. */
+export interface PullOptions {
+  /**
+   * Opens the snapshot the pull reads (default: `host.store.openEventReader()`). A test
+   * seam: a reader that fails on purpose exercises the mid-stream abort.
+   */
+  openEventReader?: () => Promise<OpenedEventReader>;
+  /** Read the next page while the current one drains (default true). */
+  prefetch?: boolean;
+}
+
+/** What one pull route makes of a request: everything in which the routes differ. */
+export interface PullRequest {
+  format: ExportFormat;
+  chunkSize: number;
+  /** The parameters a cursor is bound to (its fingerprint): a cursor only resumes the query it came from. */
+  cursorKey: Record<string, string | boolean | number>;
+  /** The site's events the pull sends, before its horizon is fixed. */
+  window: EventWindow;
+  /** Completes the window once the horizon is known (the range pull's bot filter); default: as it is. */
+  prepare?: (reader: OpenedEventReader['reader'], window: EventWindow) => Promise<EventWindow>;
+  /** The UTC days (first, last) whose field names make the CSV header. */
+  headerDays: readonly [first: number, last: number];
+  /** Content-Disposition file name, without the extension. */
+  filename: string;
+  /** How the process log names this pull. */
+  label: string;
+  /** Called once the whole body was handed to the socket, with the row count. */
+  onSent?: (rows: number) => void;
+}
+
+export function writerFor(host: Host, params: { format: ExportFormat }, header: readonly string[]): DayWriter {
+  switch (params.format) {
+    case 'csv':
+      return new CsvDayWriter(header, { escapeFormulas: host.config.export.csv_escape_formulas === true });
+    case 'ndjson':
+      return new NdjsonDayWriter();
+    default:
+      return new JsonDayWriter();
+  }
+}
+
+/**
+ * The pull routes' common handler, behind application-password auth and the
+ * `altis.analytics.export_events_capability` check: `describe` validates the request (a bad
+ * parameter is a 400 `rest_invalid_param`), then one snapshot is opened, the page planned,
+ * the headers sent (HEAD ends there) and the events streamed a keyset page at a time. A
+ * store failure mid-stream breaks the transfer; a client that goes away stops the read and
+ * frees its connection.
+ */
+export function pullRoute(host: Host, options: PullOptions, describe: (req: Request) => PullRequest): RequestHandler[] {
+  const open = options.openEventReader ?? (() => host.store.openEventReader());
+
+  const handler = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    let pull: PullRequest;
+    let paging: PagingRequest;
+    let print: string;
+    try {
+      pull = describe(req);
+      print = fingerprint(pull.cursorKey);
+      paging = parsePaging(req, host.secret, print);
+    } catch (err) {
+      return next(err);
+    }
+    const watch = new ClientWatch(res);
+
+    let opened: OpenedEventReader;
+    try {
+      opened = await open();
+    } catch (err) {
+      return next(err);
+    }
+    // From here on a client that leaves kills whatever the session is doing for it.
+    watch.onGone(() => opened.destroy());
+
+    let plan: PagePlan;
+    let header: string[] = [];
+    try {
+      const prepare = pull.prepare;
+      plan = await planPage(opened.reader, pull.window, paging, prepare && ((w) => prepare(opened.reader, w)));
+      if (pull.format === 'csv') header = await opened.reader.fieldNames(pull.window.site, pull.headerDays[0], pull.headerDays[1]);
+    } catch (err) {
+      opened.destroy();
+      if (watch.gone) return;
+      return next(err);
+    }
+    if (watch.gone) return;
+
+    const writer = writerFor(host, pull, header);
+    res.status(200);
+    res.setHeader('Content-Type', writer.contentType);
+    setPagingHeaders(req, res, host.secret, print, paging, plan);
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.setHeader('Content-Disposition', `attachment; filename="${pull.filename}.${writer.extension}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+
+    if (req.method === 'HEAD') {
+      await opened.close().catch(() => undefined);
+      res.end();
+      return;
+    }
+
+    const result = await streamDay({
+      res,
+      watch,
+      opened,
+      window: plan.window,
+      after: plan.after,
+      limit: paging.perPage === null ? undefined : plan.count,
+      chunkSize: pull.chunkSize,
+      writer,
+      prefetch: options.prefetch,
+      onSent: pull.onSent,
+    });
+    if (result.outcome === 'failed') host.log.error(`${pull.label} failed after ${result.rows} of ${plan.count} events: ${result.error.message}`);
+    else if (result.outcome === 'client-gone') host.log.debug(`${pull.label}: client went away after ${result.rows} of ${plan.count} events`);
+  };
+
+  return [requireApplicationPassword(host), requireCapability(host, EXPORT_EVENTS_CAPABILITY_FILTER, 'manage_options'), handler];
+}
