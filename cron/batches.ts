@@ -18,7 +18,7 @@ export interface BatchSource {
   /** Pending files, oldest first. */
   files: readonly StoredFile[];
   /** A file's documents in line order, a page at a time. */
-  documents(fileId: number): AsyncIterable<readonly Buffer[]>;
+  documents(fileId: number): AsyncIterable<readonly string[]>;
   /** Upper bound of a batch's NDJSON bytes (a single longer line still goes, alone). */
   batchBytes: number;
   /** An earlier run's unacknowledged batch: formed again exactly, if it still heads the queue. */
@@ -32,40 +32,32 @@ export function batchId(segments: readonly Segment[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
-/** One NDJSON batch being filled: a reused byte buffer, so a batch costs one copy of its lines and one string. */
+/** One NDJSON batch being filled: its lines, joined into one string when it is taken. */
 class BatchBuilder {
-  private buf: Buffer;
+  private lines: string[] = [];
   private length = 0;
-  private events = 0;
   private segments: Segment[] = [];
   private completes: number[] = [];
 
-  constructor(private readonly limit: number) {
-    this.buf = Buffer.allocUnsafe(Math.min(limit, 1 << 20));
-  }
+  constructor(private readonly limit: number) {}
 
   get empty(): boolean {
-    return this.events === 0;
+    return this.lines.length === 0;
   }
 
   get settles(): boolean {
-    return this.events > 0 || this.completes.length > 0;
+    return this.lines.length > 0 || this.completes.length > 0;
   }
 
+  /** Whether `bytes` more (a line and its line feed) keep the batch within its limit. */
   fits(bytes: number): boolean {
     return this.length + bytes <= this.limit;
   }
 
-  add(file: StoredFile, position: number, doc: Buffer): void {
-    const need = this.length + doc.length + 1;
-    if (need > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(this.limit, this.buf.length * 2)));
-      this.buf.copy(grown, 0, 0, this.length);
-      this.buf = grown;
-    }
-    this.length += doc.copy(this.buf, this.length);
-    this.buf[this.length++] = 0x0a;
-    this.events++;
+  /** Adds a document of `bytes` UTF-8 bytes (line feed not counted). */
+  add(file: StoredFile, position: number, doc: string, bytes: number): void {
+    this.lines.push(doc);
+    this.length += bytes + 1;
     const last = this.segments[this.segments.length - 1];
     if (last && last.file === file.id && last.to === position - 1) last.to = position;
     else this.segments.push({ file: file.id, uuid: file.uuid, from: position, to: position });
@@ -78,26 +70,35 @@ class BatchBuilder {
   take(): PackedBatch {
     const batch: PackedBatch = {
       id: batchId(this.segments),
-      ndjson: this.buf.toString('utf8', 0, this.length),
+      ndjson: this.lines.length === 0 ? '' : this.lines.join('\n') + '\n',
       segments: this.segments,
-      events: this.events,
+      events: this.lines.length,
       bytes: this.length,
       completes: this.completes,
     };
-    // An oversized single line grew the buffer past the limit: do not keep that memory.
-    if (this.buf.length > this.limit) this.buf = Buffer.allocUnsafe(Math.min(this.limit, 1 << 20));
+    this.lines = [];
     this.length = 0;
-    this.events = 0;
     this.segments = [];
     this.completes = [];
     return batch;
   }
 }
 
+/** A page of one file's documents, or the end of that file (files without rows have only the end). */
+type FilePage = { file: number; docs: readonly string[] } | { file: number; end: true };
+
+/** Every file's pages in queue order, each file closed by an end marker. */
+async function* filePages(src: BatchSource): AsyncGenerator<FilePage> {
+  for (let i = 0; i < src.files.length; i++) {
+    for await (const docs of src.documents(src.files[i].id)) yield { file: i, docs };
+    yield { file: i, end: true };
+  }
+}
+
 /**
- * Iterates pages one ahead: the query for the next page is under way while this one is
- * cut into batches and delivered (MariaDB answers while JavaScript works). Two pages in
- * memory at most.
+ * Iterates one item ahead: the query for the next page — of this file or the next one — is
+ * under way while this one is cut into batches and delivered (the database answers while
+ * JavaScript works). Two pages in memory at most.
  */
 async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
   const it = pages[Symbol.asyncIterator]();
@@ -139,23 +140,37 @@ function replayable(inFlight: InFlightBatch | null | undefined, files: readonly 
 export async function* packBatches(src: BatchSource): AsyncGenerator<PackedBatch> {
   const b = new BatchBuilder(src.batchBytes);
   const replay = replayable(src.inFlight, src.files);
-  for (let i = 0; i < src.files.length; i++) {
+  let current = -1;
+  let seg: Segment | undefined;
+  let replayEnd = -1;
+  let position = 0;
+  const begin = (i: number): PackedBatch | null => {
+    current = i;
     const file = src.files[i];
-    const seg = replay && i < replay.length ? replay[i] : undefined;
-    const replayEnd = seg !== undefined && i === replay!.length - 1 ? seg.to : -1;
-    if (!seg && !b.empty && !b.fits(file.bytes + file.events)) yield b.take();
-    let position = 0;
-    for await (const page of readAhead(src.documents(file.id))) {
-      for (const doc of page) {
-        position++;
-        if (seg && position < seg.from) continue;
-        if (position === replayEnd + 1 && !b.empty) yield b.take();
-        else if ((!seg || position > seg.to) && !b.empty && !b.fits(doc.length + 1)) yield b.take();
-        b.add(file, position, doc);
-      }
+    seg = replay && i < replay.length ? replay[i] : undefined;
+    replayEnd = seg !== undefined && i === replay!.length - 1 ? seg.to : -1;
+    position = 0;
+    return !seg && !b.empty && !b.fits(file.bytes + file.events) ? b.take() : null;
+  };
+  for await (const page of readAhead(filePages(src))) {
+    if (page.file !== current) {
+      const full = begin(page.file);
+      if (full) yield full;
     }
-    b.fileEnds(file.id);
-    if (replayEnd >= 0 && position <= replayEnd) yield b.take();
+    const file = src.files[current];
+    if ('end' in page) {
+      b.fileEnds(file.id);
+      if (replayEnd >= 0 && position <= replayEnd) yield b.take();
+      continue;
+    }
+    for (const doc of page.docs) {
+      position++;
+      if (seg && position < seg.from) continue;
+      const bytes = Buffer.byteLength(doc);
+      if (position === replayEnd + 1 && !b.empty) yield b.take();
+      else if ((!seg || position > seg.to) && !b.empty && !b.fits(bytes + 1)) yield b.take();
+      b.add(file, position, doc, bytes);
+    }
   }
   if (b.settles) yield b.take();
 }

@@ -21,7 +21,8 @@ export const sqliteDialect: Dialect = {
     return `CAST(${column} AS BLOB) AS doc`;
   },
   forcePrimaryKey() {
-    return '';
+    // Without it the planner takes an index on an equality column (file_id) and sorts.
+    return 'NOT INDEXED';
   },
   jsonScalar(column) {
     return `json_extract(${column}, ?)`;

@@ -58,7 +58,7 @@ export interface Dialect {
   upsert(table: string, columns: readonly string[], keyColumns: readonly string[]): string;
   /** Index hint placed after the table name so the planner uses the keyset index. */
   forceIndex(index: string): string;
-  /** Hint after a table name that makes the planner range-scan the primary key ('' where it does anyway). */
+  /** Hint after a table name that makes the planner range-scan the primary key. */
   forcePrimaryKey(): string;
   /** Select-list item returning the document column as bytes, named `doc`. */
   docAsBytes(column: string): string;

@@ -5,7 +5,9 @@ import { runExport, runWithLease } from '../../cron/export-run';
 import { ExportLease, LEASE_NAME } from '../../cron/lease';
 import { exportStatus } from '../../cron/status';
 import { OPTION_IN_FLIGHT } from '../../cron/state';
+import { parseEventText } from '../../core/events/validate';
 import { BACKENDS } from '../support/backends';
+import { DAY } from '../support/events';
 import { createTestHost, type TestHost } from '../support/host';
 import { recordDeliveries, recordLog, seedFiles } from './helpers';
 
@@ -116,6 +118,22 @@ describe.each(BACKENDS)('export run on %s', (backend) => {
     calls = 100;
     expect(await ran(t)).toMatchObject({ result: 'ok', batches: 4, events: 12, files: 3 });
     expect(got.slice(before).map((g) => g.id)).toEqual([got[0].id, got[1].id, got[2].id, got[4].id]);
+  });
+
+  test('documents outside ASCII arrive exactly as stored, in batches bounded by their UTF-8 bytes', async () => {
+    t = await createTestHost(backend, (c) => (c.export.batch_bytes = 1024));
+    // ASCII first, then Latin-1, CJK, an emoji (a surrogate pair) and escapes written as text.
+    const texts = ['plain ascii page', 'Île-de-France, São Paulo', '東京都千代田区', 'launch 🚀 day', 'escaped \\u00e9 \\n stays'];
+    const docs = texts.map((title, i) => `{"event_type":"pageView","event_timestamp":${DAY + i},"attributes":{"title":${JSON.stringify(title)},"pad":"${'é'.repeat(80 + i)}"}}`);
+    const escaped = `{"event_type":"pageView","event_timestamp":${DAY + 9},"attributes":{"title":"escaped \\u00e9 \\n stays"}}`;
+    const asStored = (texts: string[]) => texts.map((text, i) => parseEventText(text, { index: i }));
+    await t.host.store.ingest.storeFile(asStored(docs.slice(0, 2)), 'import');
+    await t.host.store.ingest.storeFile(asStored([...docs.slice(2), escaped]), 'import');
+    const rec = recordDeliveries(t.hooks);
+    expect(await ran(t)).toMatchObject({ result: 'ok', files: 2, events: 6 });
+    for (const d of rec.deliveries) expect(Buffer.byteLength(d.ndjson)).toBeLessThanOrEqual(1024);
+    expect(rec.deliveries.length).toBeGreaterThan(1);
+    expect(rec.lines()).toEqual([...docs, escaped]);
   });
 
   test('a single event longer than batch_bytes goes alone; the batches around it stay within the bound', async () => {
