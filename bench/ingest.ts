@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { writeNdjson } from './generate';
 import { importNdjson, type ImportSummary } from '../core/ingest/import';
-import { validateNdjsonLine } from '../core/ingest/parse';
+import { parseNdjsonLine } from '../core/ingest/parse';
 import { readLines } from '../core/ingest/lines';
 import { openStore } from '../core/store/store';
 import { parseMysqlUrl } from '../core/db/mysql';
@@ -78,7 +78,7 @@ async function writeLoadDataFile(ndjson: string, out: string, perFile: number): 
   let buf = '';
   for await (const batch of readLines(fs.createReadStream(ndjson, { highWaterMark: 1 << 20 }), 64 << 20)) {
     batch.lines.forEach((text, k) => {
-      const e = validateNdjsonLine(text, batch.first + k);
+      const e = parseNdjsonLine(text, batch.first + k);
       if (!e) return;
       buf += `${esc(e.site)}\t${e.timestamp}\t${Math.floor(i / perFile) + 1}\t${(i % perFile) + 1}\t${esc(e.eventType)}\t${e.eventId === null ? '\\N' : esc(e.eventId)}\t${esc(e.text)}\n`;
       i++;

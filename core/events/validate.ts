@@ -1,4 +1,5 @@
-import { flattenedFieldNames, type JsonObject } from './flatten';
+import type { JsonObject } from './flatten';
+import { FieldShapeCache } from './shapes';
 
 /** Oldest and newest event_timestamp accepted: 2000-01-01 and 2100-01-01 UTC, in ms. */
 export const MIN_EVENT_TIMESTAMP = Date.UTC(2000, 0, 1);
@@ -8,6 +9,9 @@ export const MAX_EVENT_ID_LENGTH = 128;
 export const MAX_SITE_LENGTH = 64;
 export const MAX_FIELD_NAME_LENGTH = 512;
 export const DAY_MS = 86_400_000;
+
+/** The shapes of the documents this process has validated (bounded; see FieldShapeCache). */
+const fieldShapes = new FieldShapeCache(MAX_FIELD_NAME_LENGTH);
 
 /** Where a bad event sits in its input: 0-based array index, or 1-based NDJSON line. */
 export type EventPosition = { index: number } | { line: number };
@@ -37,7 +41,8 @@ export interface ValidatedEvent {
   eventId: string | null;
   /** UTC day number (days since 1970-01-01). */
   day: number;
-  fields: Set<string>;
+  /** Its flattened field names: one Set per document shape, shared (see FieldShapeCache). */
+  fields: ReadonlySet<string>;
 }
 
 /** The site of an event: attributes.blogId as a string; missing, null or empty means site 1. */
@@ -85,9 +90,7 @@ export function validateEvent(doc: unknown, text: string, position: EventPositio
   }
   const site = siteOf(event);
   if (site.length > MAX_SITE_LENGTH) throw new EventValidationError(position, 'attributes.blogId', `is longer than ${MAX_SITE_LENGTH} characters`);
-  const fields = flattenedFieldNames(event);
-  for (const f of fields) {
-    if (f.length > MAX_FIELD_NAME_LENGTH) throw new EventValidationError(position, f.slice(0, 40) + '…', `field name is longer than ${MAX_FIELD_NAME_LENGTH} characters`);
-  }
+  const { fields, overlong } = fieldShapes.shapeOf(event);
+  if (overlong !== null) throw new EventValidationError(position, overlong.slice(0, 40) + '…', `field name is longer than ${MAX_FIELD_NAME_LENGTH} characters`);
   return { text, site, timestamp: ts, eventType: type, eventId, day: Math.floor(ts / DAY_MS), fields };
 }

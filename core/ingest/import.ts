@@ -180,9 +180,9 @@ async function validateAndSpool(input: ImportInput, options: ImportOptions, spoo
     for await (const batch of readLines(source, options.maxEventBytes)) {
       let line = batch.first;
       for (const text of batch.lines) {
-        const parsed = parseNdjsonLine(text, line);
-        if (parsed) {
-          const wait = spool.add(line, parsed.event, parsed.doc);
+        const event = parseNdjsonLine(text, line);
+        if (event) {
+          const wait = spool.add(line, event);
           if (wait) await wait;
           events++;
         }

@@ -4,7 +4,7 @@
  * both apply exactly the same validation (core/events/validate.ts).
  */
 import { splitJsonArray } from '../events/split';
-import { EventValidationError, parseEventText, validateEvent, type EventPosition, type ValidatedEvent } from '../events/validate';
+import { EventValidationError, parseEventText, type ValidatedEvent } from '../events/validate';
 
 export { EventValidationError } from '../events/validate';
 export type { ValidatedEvent, EventPosition } from '../events/validate';
@@ -53,35 +53,19 @@ function trimJsonSpace(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-/** parseEventText, also handing back the parsed document (the import walks its keys). */
-function parseEventDocument(text: string, position: EventPosition): { event: ValidatedEvent; doc: Record<string, unknown> } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new EventValidationError(position, null, `is not valid JSON (${(err as Error).message})`);
-  }
-  return { event: validateEvent(doc, text, position), doc: doc as Record<string, unknown> };
-}
-
 /**
- * One NDJSON line (without its line feed) → its validated event and parsed document, or
- * null for a blank line. `line` is the 1-based line number reported in errors. The stored
- * text is the line without surrounding whitespace or a trailing CR. The one NDJSON line
- * validator, for POST bodies and for `import`.
+ * One NDJSON line (without its line feed) → its validated event, or null for a blank
+ * line. `line` is the 1-based line number reported in errors. The stored text is the line
+ * without surrounding whitespace or a trailing CR. The one NDJSON line validator, for
+ * POST bodies and for `import`.
  */
-export function parseNdjsonLine(text: string, line: number): { event: ValidatedEvent; doc: Record<string, unknown> } | null {
+export function parseNdjsonLine(text: string, line: number): ValidatedEvent | null {
   // Fast path: a line that starts with "{" and ends with "}" needs no trimming.
   const n = text.length;
-  if (n > 0 && text.charCodeAt(0) === 0x7b && text.charCodeAt(n - 1) === 0x7d) return parseEventDocument(text, { line });
+  if (n > 0 && text.charCodeAt(0) === 0x7b && text.charCodeAt(n - 1) === 0x7d) return parseEventText(text, { line });
   const trimmed = trimJsonSpace(text);
   if (trimmed.length === 0) return null;
-  return parseEventDocument(trimmed, { line });
-}
-
-/** One NDJSON line → its validated event, or null for a blank line (see parseNdjsonLine). */
-export function validateNdjsonLine(text: string, line: number): ValidatedEvent | null {
-  return parseNdjsonLine(text, line)?.event ?? null;
+  return parseEventText(trimmed, { line });
 }
 
 /** An NDJSON body: one event per line, blank lines ignored, LF or CRLF. */
@@ -91,7 +75,7 @@ export function parseNdjsonEvents(body: string): ValidatedEvent[] {
   let line = 1;
   for (;;) {
     const end = body.indexOf('\n', start);
-    const e = validateNdjsonLine(end < 0 ? body.slice(start) : body.slice(start, end), line);
+    const e = parseNdjsonLine(end < 0 ? body.slice(start) : body.slice(start, end), line);
     if (e) events.push(e);
     if (end < 0) break;
     start = end + 1;

@@ -15,33 +15,16 @@ import { DAY_MS, type ValidatedEvent } from '../events/validate';
 const HEADER = 4 + 4 + 8 + 4 + 2 + 2 + 2;
 const INLINE = 0xffffffff;
 const WRITE_BUFFER = 1 << 20;
-/** Bound on the shape trie: past it the trie starts afresh (heterogeneous keys must not grow memory). */
-const MAX_TRIE_NODES = 100_000;
-
-/** A node of the key-path trie: which key comes next, and whether it opens a nested object. */
-interface TrieNode {
-  leaf: Map<string, TrieNode> | null;
-  enter: Map<string, TrieNode> | null;
-  exit: TrieNode | null;
-  id: number;
-}
-
-const newNode = (): TrieNode => ({ leaf: null, enter: null, exit: null, id: -1 });
 
 /**
- * Field-name sets seen so far, interned: events of one shape share one Set, which also
- * lets the store register a day's field names once per shape instead of once per event.
- * A shape is found by walking the parsed document's keys down a trie: JSON.parse
- * interns property names, so each step is a hash lookup of an already hashed string, and
- * no field name is compared character by character. Bounded: past `maxShapes` distinct
- * shapes, new ones are written inline.
+ * Field-name sets of the spooled events, numbered: validation hands every event of one
+ * document shape the same Set (core/events/shapes.ts), so a record carries the shape's
+ * number instead of its field names. Bounded: past `maxShapes` distinct Sets, the names
+ * of a new one are written inline in its record.
  */
 export class FieldShapes {
   private readonly sets: ReadonlySet<string>[] = [];
-  /** The Set each shape was registered with: a validator that shares one Set per shape is recognised at once. */
-  private readonly byIdentity = new Map<ReadonlySet<string>, number>();
-  private root = newNode();
-  private nodes = 0;
+  private readonly ids = new Map<ReadonlySet<string>, number>();
 
   constructor(private readonly maxShapes = 10_000) {}
 
@@ -49,51 +32,14 @@ export class FieldShapes {
     return JSON.stringify(Array.from(fields));
   }
 
-  private step(map: Map<string, TrieNode>, key: string): TrieNode {
-    let next = map.get(key);
-    if (!next) {
-      map.set(key, (next = newNode()));
-      this.nodes++;
-    }
-    return next;
-  }
-
-  private walk(obj: Record<string, unknown>, node: TrieNode): TrieNode {
-    for (const key of Object.keys(obj)) {
-      const value = obj[key];
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        node = this.step((node.enter ??= new Map()), key);
-        node = this.walk(value as Record<string, unknown>, node);
-        if (!node.exit) {
-          node.exit = newNode();
-          this.nodes++;
-        }
-        node = node.exit;
-      } else {
-        node = this.step((node.leaf ??= new Map()), key);
-      }
-    }
-    return node;
-  }
-
-  /**
-   * The id of the shape of `doc` (whose flattened field names are `fields`), or INLINE
-   * with the key to write when the table is full and the shape is new.
-   */
-  idOf(doc: Record<string, unknown>, fields: ReadonlySet<string>): { id: number; key: string | null } {
-    const same = this.byIdentity.get(fields);
-    if (same !== undefined) return { id: same, key: null };
-    if (this.nodes > MAX_TRIE_NODES) {
-      this.root = newNode();
-      this.nodes = 0;
-    }
-    const end = this.walk(doc, this.root);
-    if (end.id >= 0) return { id: end.id, key: null };
+  /** The number of `fields`, or INLINE with the key to write when the table is full and the Set is new. */
+  idOf(fields: ReadonlySet<string>): { id: number; key: string | null } {
+    const known = this.ids.get(fields);
+    if (known !== undefined) return { id: known, key: null };
     if (this.sets.length >= this.maxShapes) return { id: INLINE, key: FieldShapes.key(fields) };
-    this.sets.push(fields);
-    end.id = this.sets.length - 1;
-    this.byIdentity.set(fields, end.id);
-    return { id: end.id, key: null };
+    const id = this.sets.push(fields) - 1;
+    this.ids.set(fields, id);
+    return { id, key: null };
   }
 
   get(id: number): ReadonlySet<string> {
@@ -134,9 +80,9 @@ export class SpoolWriter {
     });
   }
 
-  /** Appends one event (`doc`: its parsed document); `await` the result only when it is not undefined (back-pressure). */
-  add(line: number, e: ValidatedEvent, doc: Record<string, unknown>): Promise<void> | undefined {
-    const shape = this.shapes.idOf(doc, e.fields);
+  /** Appends one event; `await` the result only when it is not undefined (back-pressure). */
+  add(line: number, e: ValidatedEvent): Promise<void> | undefined {
+    const shape = this.shapes.idOf(e.fields);
     const inline = shape.key === null ? null : Buffer.from(shape.key, 'utf8');
     // Room for the worst case (3 UTF-8 bytes per UTF-16 unit); the strings are then written
     // once, straight into the buffer, and the lengths filled in afterwards.
@@ -245,6 +191,5 @@ function decodeRecord(b: Buffer, start: number, size: number, shapes: FieldShape
   let eventId: string | null = null;
   if (idField > 0) eventId = b.toString('utf8', p, (p += idField - 1));
   const text = b.toString('utf8', p, start + size);
-  // One Set per shape, shared by its events: the store only reads it.
-  return { line, text, site, timestamp, eventType, eventId, day: Math.floor(timestamp / DAY_MS), fields: fields as Set<string> };
+  return { line, text, site, timestamp, eventType, eventId, day: Math.floor(timestamp / DAY_MS), fields };
 }

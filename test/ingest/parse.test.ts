@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EventValidationError, formatOfContentType, IngestBodyError, parseJsonEvents, parseNdjsonEvents, parseNdjsonLine, validateNdjsonLine } from '../../core/ingest/parse';
+import { EventValidationError, formatOfContentType, IngestBodyError, parseJsonEvents, parseNdjsonEvents, parseNdjsonLine } from '../../core/ingest/parse';
 import { readLines, LineError, type LineBatch } from '../../core/ingest/lines';
 import { FieldShapes, readSpool, SpoolWriter } from '../../core/ingest/spool';
 import { altisEvent, DAY } from '../support/events';
@@ -54,8 +54,8 @@ describe('body parsing shared by the HTTP route and import', () => {
     expect(events.map((e) => e.text)).toEqual([a, a]);
     expect(thrown(() => parseNdjsonEvents(`${a}\n\n\n{"event_type":"x"}`))).toMatchObject({ position: { line: 4 }, field: 'event_timestamp' });
     expect(() => parseNdjsonEvents('\n \r\n')).toThrow(IngestBodyError);
-    expect(validateNdjsonLine(' \t\r', 9)).toBeNull();
-    expect(validateNdjsonLine(`${a}\r`, 9)?.text).toBe(a);
+    expect(parseNdjsonLine(' \t\r', 9)).toBeNull();
+    expect(parseNdjsonLine(`${a}\r`, 9)?.text).toBe(a);
   });
 });
 
@@ -118,12 +118,11 @@ describe('import spool', () => {
       ];
       const lines = docs.map((d) => JSON.stringify(d));
       for (let i = 0; i < lines.length; i++) {
-        const parsed = parseNdjsonLine(lines[i], i + 10)!;
-        const wait = w.add(i + 10, parsed.event, parsed.doc);
+        const wait = w.add(i + 10, parseNdjsonLine(lines[i], i + 10)!);
         if (wait) await wait;
       }
       await w.close();
-      const back: { line: number; text: string; site: string; eventType: string; eventId: string | null; day: number; timestamp: number; fields: Set<string> }[] = [];
+      const back: { line: number; text: string; site: string; eventType: string; eventId: string | null; day: number; timestamp: number; fields: ReadonlySet<string> }[] = [];
       for await (const batch of readSpool(file, shapes)) back.push(...batch);
       expect(back.map((e) => e.text)).toEqual(lines);
       expect(back.map((e) => e.line)).toEqual([10, 11, 12, 13, 14, 15]);
@@ -134,7 +133,7 @@ describe('import spool', () => {
       expect(back[0].fields).not.toBe(back[1].fields);
       expect([...back[3].fields]).toContain('other.deep');
       expect(shapes.size).toBe(2);
-      for (const e of back) expect([...e.fields].sort()).toEqual([...validateNdjsonLine(e.text, 1)!.fields].sort());
+      for (const e of back) expect([...e.fields].sort()).toEqual([...parseNdjsonLine(e.text, 1)!.fields].sort());
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
