@@ -1,5 +1,5 @@
 /**
- * Ingestion benchmark, one run, one table:
+ * Ingestion benchmark, one run, one table of medians over BENCH_ROUNDS rounds (default 3):
  * - `import` (core/ingest/import.ts, the CLI's code path: validate all, then store in
  *   files of 5,000) into SQLite and into MariaDB, in events/s;
  * - the `mariadb` client's LOAD DATA LOCAL INFILE of the same events into a table of
@@ -35,6 +35,8 @@ export interface IngestBenchOptions {
   /** MariaDB server, any database name (default env BENCH_MYSQL_URL, else mysql://root@127.0.0.1:3306/mysql). */
   mysqlUrl?: string;
   eventsPerFile?: number;
+  /** Times each path is measured; the table gives medians (default env BENCH_ROUNDS, else 3). */
+  rounds?: number;
   /** Where the NDJSON and SQLite files go (default a temp dir, removed after). */
   workDir?: string;
   write?: (line: string) => void;
@@ -145,6 +147,7 @@ function serverUrl(base: string, database: string): string {
 export async function runIngestBench(options: IngestBenchOptions = {}): Promise<IngestBenchResult> {
   const events = options.events ?? Number(process.env.BENCH_EVENTS ?? 200_000);
   const perFile = options.eventsPerFile ?? 5000;
+  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3);
   const base = options.mysqlUrl ?? process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
   const write = options.write ?? ((l: string) => process.stdout.write(l + '\n'));
   const work = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ah-bench-ingest-'));
@@ -161,52 +164,72 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
     const bufferPoolBytes = Number(vars.pool);
     const importOptions = (dir: string) => ({ eventsPerFile: perFile, maxEventBytes: 10 * 1024 * 1024, spoolDir: dir });
 
-    // SQLite: a fresh data directory.
-    write('import → SQLite…');
-    const sqliteDir = path.join(work, 'sqlite');
-    const sqliteStore = await openStore({ dataDir: sqliteDir });
-    let sqlite: ImportSummary;
-    const cpu0 = process.cpuUsage();
-    try {
-      sqlite = await importNdjson(sqliteStore, { path: ndjson }, importOptions(sqliteDir));
-    } finally {
-      await sqliteStore.close();
-    }
-    const cpu = process.cpuUsage(cpu0);
-    // SQLite runs in this process: its CPU time per event is what an idle core would need.
-    const sqliteCpuUs = (cpu.user + cpu.system) / events;
-
-    // LOAD DATA of the same rows into a table of the same shape, then the import, each in a fresh database.
     const loadFile = path.join(work, 'events.tsv');
     await writeLoadDataFile(ndjson, loadFile, perFile);
-    await admin.query(`CREATE DATABASE \`${loadDb}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-    const loadStore = await openStore({ dataDir: work, databaseUrl: serverUrl(base, loadDb) });
-    await loadStore.close();
-    await settle(admin);
-    write('mariadb LOAD DATA LOCAL INFILE…');
-    const args = ['--local-infile=1', '-h', target.hosts[0].host, '-P', String(target.hosts[0].port), '-u', target.user, ...(target.password ? [`-p${target.password}`] : []), loadDb];
-    const t0 = process.hrtime.bigint();
-    await run('mariadb', [
-      ...args,
-      '-e',
-      `LOAD DATA LOCAL INFILE '${loadFile.replace(/'/g, "''")}' INTO TABLE ah_events CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (site, ts, file_id, line, event_type, event_id, doc)`,
-    ]);
-    const loadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const [[loaded]] = (await admin.query(`SELECT COUNT(*) AS n FROM \`${loadDb}\`.ah_events`)) as unknown as [[{ n: number }]];
-    if (Number(loaded.n) !== events) throw new Error(`LOAD DATA loaded ${loaded.n} rows, expected ${events}`);
-    await admin.query(`DROP DATABASE \`${loadDb}\``);
+    const args = ['--local-infile=1', '-h', target.hosts[0].host, '-P', String(target.hosts[0].port), '-u', target.user, ...(target.password ? [`-p${target.password}`] : [])];
+    // Each timed phase starts with the page cache written back and InnoDB's dirty pages
+    // flushed, so one phase does not pay for the one before it.
+    const quiesce = async () => {
+      await run('sync', []);
+      await settle(admin);
+    };
 
-    write('import → MariaDB…');
-    await admin.query(`CREATE DATABASE \`${importDb}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-    const mariaStore = await openStore({ dataDir: work, databaseUrl: serverUrl(base, importDb) });
-    await settle(admin);
-    let mariadb: ImportSummary;
-    try {
-      mariadb = await importNdjson(mariaStore, { path: ndjson }, importOptions(work));
-    } finally {
-      await mariaStore.close();
+    const sqliteRuns: ImportSummary[] = [];
+    const mariadbRuns: ImportSummary[] = [];
+    const loadRuns: number[] = [];
+    const sqliteCpu: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      // SQLite: a fresh data directory.
+      write(`round ${round}/${rounds}: import → SQLite…`);
+      const sqliteDir = path.join(work, `sqlite-${round}`);
+      const sqliteStore = await openStore({ dataDir: sqliteDir });
+      await quiesce();
+      const cpu0 = process.cpuUsage();
+      try {
+        sqliteRuns.push(await importNdjson(sqliteStore, { path: ndjson }, importOptions(sqliteDir)));
+      } finally {
+        await sqliteStore.close();
+      }
+      const cpu = process.cpuUsage(cpu0);
+      // SQLite runs in this process: its CPU time per event is what an idle core would need.
+      sqliteCpu.push((cpu.user + cpu.system) / events);
+      fs.rmSync(sqliteDir, { recursive: true, force: true });
+
+      // LOAD DATA of the same rows into a table of the same shape, then the import, each in a fresh database.
+      write(`round ${round}/${rounds}: mariadb LOAD DATA LOCAL INFILE…`);
+      await admin.query(`CREATE DATABASE \`${loadDb}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      const loadStore = await openStore({ dataDir: work, databaseUrl: serverUrl(base, loadDb) });
+      await loadStore.close();
+      await quiesce();
+      const t0 = process.hrtime.bigint();
+      await run('mariadb', [
+        ...args,
+        loadDb,
+        '-e',
+        `LOAD DATA LOCAL INFILE '${loadFile.replace(/'/g, "''")}' INTO TABLE ah_events CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (site, ts, file_id, line, event_type, event_id, doc)`,
+      ]);
+      loadRuns.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      const [[loaded]] = (await admin.query(`SELECT COUNT(*) AS n FROM \`${loadDb}\`.ah_events`)) as unknown as [[{ n: number }]];
+      if (Number(loaded.n) !== events) throw new Error(`LOAD DATA loaded ${loaded.n} rows, expected ${events}`);
+      await admin.query(`DROP DATABASE \`${loadDb}\``);
+
+      write(`round ${round}/${rounds}: import → MariaDB…`);
+      await admin.query(`CREATE DATABASE \`${importDb}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      const mariaStore = await openStore({ dataDir: work, databaseUrl: serverUrl(base, importDb) });
+      await quiesce();
+      try {
+        mariadbRuns.push(await importNdjson(mariaStore, { path: ndjson }, importOptions(work)));
+      } finally {
+        await mariaStore.close();
+      }
+      await admin.query(`DROP DATABASE \`${importDb}\``);
     }
-    await admin.query(`DROP DATABASE \`${importDb}\``);
+    // The median run of each path (by its end-to-end time), so the table's columns belong to one run.
+    const medianRun = (runs: ImportSummary[]) => [...runs].sort((x, y) => x.seconds - y.seconds)[runs.length >> 1];
+    const sqlite = medianRun(sqliteRuns);
+    const mariadb = medianRun(mariadbRuns);
+    const loadSeconds = median(loadRuns);
+    const sqliteCpuUs = median(sqliteCpu);
 
     write('password checks…');
     const checkNs = passwordCheckNs();
@@ -231,7 +254,7 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     const table = [
-      `ingest bench: ${fmt(events)} events, ${fmt(bytes / events)} B average (${fmt(bytes / 1048576, 1)} MiB NDJSON), files of ${fmt(perFile)}`,
+      `ingest bench: ${fmt(events)} events, ${fmt(bytes / events)} B average (${fmt(bytes / 1048576, 1)} MiB NDJSON), files of ${fmt(perFile)}; medians of ${rounds} rounds`,
       `MariaDB ${vars.version}, innodb_buffer_pool_size = ${fmt(bufferPoolBytes / 1048576)} MiB; ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
       '',
       ...rows.map((r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ').trimEnd()),
