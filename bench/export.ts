@@ -7,13 +7,15 @@
  * Environment: BENCH_SIZES="100000,1000000", BENCH_BACKENDS="mysql,sqlite",
  * BENCH_MYSQL_URL (server to use; default mysql://root@127.0.0.1:3306/), BENCH_REPEATS=3,
  * BENCH_CONCURRENT=10, BENCH_CSV=1 (0 skips the CSV pulls), BENCH_ARRIVAL=time|random (the
- * order the events reach the store; see `arrivals`), BENCH_CHUNK_SIZE.
+ * order the events reach the store; see `arrivals`), BENCH_CHUNK_SIZE, BENCH_PER_PAGE=10000
+ * (the paged pull compared with the unpaged one, both through Node's http client; 0 skips it).
  *
  * The server runs in a child process (bench/export-server), so its peak RSS is its own; it
  * is restarted for each measured phase. Pulls are made with curl to /dev/null.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -41,6 +43,8 @@ export interface ExportBenchOptions {
   day?: string;
   /** Arrival order of the generated events (see `arrivals`): `time` (default) or `random`. */
   arrival?: 'time' | 'random';
+  /** per_page of the paged JSON pull measured against the unpaged one (default 10000; 0 skips it). */
+  perPage?: number;
   log?: (line: string) => void;
 }
 
@@ -61,6 +65,8 @@ export interface SizeResult {
   peakRssJsonMiB: number;
   peakRssMiB: number;
   concurrent?: { pulls: number; allComplete: boolean; seconds: number; peakRssMiB: number };
+  /** JSON through Node's http client: unpaged, and following the Link headers page by page (rows/s, medians). */
+  paged?: { perPage: number; pages: number; unpagedRowsPerSec: number; pagedRowsPerSec: number };
 }
 
 export interface ExportBenchResult {
@@ -116,6 +122,40 @@ async function curlPull(url: string, password: string): Promise<{ seconds: numbe
   const [status, bytes, total] = r.out.trim().split(/\s+/).map(Number);
   if (r.code !== 0 || status !== 200) throw new Error(`curl ${url}: exit ${r.code}, ${r.out.trim()}`);
   return { seconds: r.seconds, status, bytes, total };
+}
+
+/** One GET through Node's http client, body counted and dropped: seconds, bytes, X-WP-Total, the next page's path. */
+function nodeGet(base: string, pathAndQuery: string, password: string): Promise<{ seconds: number; bytes: number; total: number; next: string | null }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = http.get(base + pathAndQuery, { auth: `${LOGIN}:${password}`, agent: keepAlive }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET ${pathAndQuery}: HTTP ${res.statusCode}`));
+        const link = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ''));
+        resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes, total: Number(res.headers['x-wp-total']), next: link ? link[1] : null });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** A whole pull through Node's http client, unpaged or following `Link: rel="next"` page by page: seconds, events, pages. */
+async function nodePull(base: string, pathAndQuery: string, password: string, perPage?: number): Promise<{ seconds: number; pages: number; bytes: number }> {
+  const started = process.hrtime.bigint();
+  let next: string | null = perPage ? `${pathAndQuery}&per_page=${perPage}` : pathAndQuery;
+  let pages = 0;
+  let bytes = 0;
+  while (next) {
+    const r = await nodeGet(base, next, password);
+    pages++;
+    bytes += r.bytes;
+    next = perPage ? r.next : null;
+  }
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, pages, bytes };
 }
 
 class ServerProcess {
@@ -258,6 +298,7 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
   const withCsv = opts.csv !== false;
   const day = opts.day ?? '2026-11-20';
   const arrival = opts.arrival ?? 'time';
+  const perPage = opts.perPage ?? 10_000;
   const query = opts.chunkSize ? `&chunk_size=${opts.chunkSize}` : '';
   const { from, to } = dayWindow(day);
   const results: SizeResult[] = [];
@@ -307,6 +348,7 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
         let peak = 0;
         let jsonCpuUs = 0;
         let csvCpuUs: number | undefined;
+        let paged: SizeResult['paged'];
         try {
           for (let i = 0; i < repeats; i++) {
             if (backend === 'mysql') {
@@ -336,6 +378,24 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
           const afterCsv = await server.usage();
           peak = afterCsv.rssKiB;
           if (withCsv) csvCpuUs = ((afterCsv.cpuMs - afterJson.cpuMs) * 1000) / (repeats * size);
+          if (perPage > 0) {
+            // The same client for both, alternating, so the ratio is the paging's own cost.
+            const unpagedTimes: number[] = [];
+            const pagedTimes: number[] = [];
+            let pages = 0;
+            const pathAndQuery = `/wp-json/analytics/v1/events/${day}?format=json${query}`;
+            for (let i = 0; i < repeats; i++) {
+              const u = await nodePull(server.url, pathAndQuery, loaded.password);
+              const p = await nodePull(server.url, pathAndQuery, loaded.password, perPage);
+              // Each page is its own array: one "[" and "]" more and one "," less per extra page.
+              if (p.bytes !== u.bytes + (p.pages - 1)) throw new Error(`paged pull sent ${p.bytes} bytes in ${p.pages} pages, unpaged ${u.bytes}`);
+              unpagedTimes.push(u.seconds);
+              pagedTimes.push(p.seconds);
+              pages = p.pages;
+              log(`  JSON via Node http: unpaged ${Math.round(size / u.seconds)} rows/s, per_page=${perPage} ${Math.round(size / p.seconds)} rows/s (${p.pages} pages)`);
+            }
+            paged = { perPage, pages, unpagedRowsPerSec: size / median(unpagedTimes), pagedRowsPerSec: size / median(pagedTimes) };
+          }
         } finally {
           await server.stop();
         }
@@ -372,6 +432,7 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
           peakRssJsonMiB: mib(peakJson),
           peakRssMiB: mib(peak),
           concurrent: conc,
+          paged,
         });
       } finally {
         for (const c of cleanups) await c().catch((e) => log(`cleanup: ${(e as Error).message}`));
@@ -385,7 +446,7 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
 const fmt = (n: number | undefined) => (n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
 
 function report(results: SizeResult[], bufferPoolMiB: number | undefined, arrival: string): { table: string; checks: ExportBenchResult['checks'] } {
-  const head = ['backend', 'events', 'mariadb client rows/s', 'JSON rows/s', 'JSON / client', 'CSV rows/s', 'server CPU µs/row JSON, CSV', 'idle RSS MiB', 'peak RSS MiB (JSON / +CSV)', 'concurrent JSON pulls: s, peak RSS MiB'];
+  const head = ['backend', 'events', 'mariadb client rows/s', 'JSON rows/s', 'JSON / client', 'CSV rows/s', 'server CPU µs/row JSON, CSV', 'idle RSS MiB', 'peak RSS MiB (JSON / +CSV)', 'concurrent JSON pulls: s, peak RSS MiB', 'paged JSON (Node client): pages, rows/s, / unpaged'];
   const rows = results.map((r) => [
     r.backend,
     fmt(r.size),
@@ -397,6 +458,7 @@ function report(results: SizeResult[], bufferPoolMiB: number | undefined, arriva
     String(r.idleRssMiB),
     `${r.peakRssJsonMiB} / ${r.peakRssMiB}`,
     r.concurrent ? `${r.concurrent.pulls} ${r.concurrent.allComplete ? 'complete' : 'INCOMPLETE'}, ${r.concurrent.seconds.toFixed(1)} s, ${r.concurrent.peakRssMiB}` : '—',
+    r.paged ? `${r.paged.pages} × ${fmt(r.paged.perPage)}, ${fmt(r.paged.pagedRowsPerSec)}, ${(r.paged.pagedRowsPerSec / r.paged.unpagedRowsPerSec).toFixed(2)}x` : '—',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
@@ -418,6 +480,10 @@ function report(results: SizeResult[], bufferPoolMiB: number | undefined, arriva
       const small = smaller.find((s) => s.size === 100_000) ?? smaller[0];
       if (small) checks.push({ name: `${tag}: peak RSS ≤ 1.2x the ${fmt(small.size)} figure`, pass: r.peakRssMiB <= 1.2 * small.peakRssMiB, detail: `${(r.peakRssMiB / small.peakRssMiB).toFixed(2)}x` });
     }
+    if (r.paged && r.size >= 1_000_000) {
+      const ratio = r.paged.pagedRowsPerSec / r.paged.unpagedRowsPerSec;
+      checks.push({ name: `${tag}: paged pull (per_page ${fmt(r.paged.perPage)}) ≥ 0.8x the unpaged one`, pass: ratio >= 0.8, detail: `${ratio.toFixed(2)}x` });
+    }
     if (r.concurrent) checks.push({ name: `${tag}: ${r.concurrent.pulls} concurrent pulls complete, peak RSS < 300 MB`, pass: r.concurrent.allComplete && r.concurrent.peakRssMiB * 1.048576 < 300, detail: `${r.concurrent.peakRssMiB} MiB` });
   }
   const pool = bufferPoolMiB === undefined ? '' : `innodb_buffer_pool_size = ${bufferPoolMiB} MiB; `;
@@ -436,6 +502,7 @@ if (require.main === module) {
     csv: env.BENCH_CSV !== '0',
     chunkSize: env.BENCH_CHUNK_SIZE ? Number(env.BENCH_CHUNK_SIZE) : undefined,
     arrival: env.BENCH_ARRIVAL === 'random' ? 'random' : undefined,
+    perPage: env.BENCH_PER_PAGE ? Number(env.BENCH_PER_PAGE) : undefined,
   })
     .then((r) => {
       process.stdout.write(`\nbench/export — ${os.cpus().length} CPU, Node ${process.version}, median of ${env.BENCH_REPEATS ?? 3}\n${r.table}\n\n`);

@@ -19,6 +19,9 @@ const CREATE_TABLE = {
   mysql: `CREATE TABLE IF NOT EXISTS ah_migrations (id INT NOT NULL PRIMARY KEY, name VARCHAR(191) NOT NULL, applied_at BIGINT NOT NULL) ENGINE=InnoDB`,
 };
 
+/** Deadlock / certification conflict, lock wait timeout, statement aborted by a replicated DDL. */
+const MIGRATION_RETRY_ERRNO = new Set([1213, 1205, 1317]);
+
 /**
  * Brings the schema up to date. Safe when several processes start together: every
  * statement is idempotent and the bookkeeping insert ignores a row another process
@@ -30,10 +33,12 @@ export async function migrate(db: Database, list: readonly Migration[] = allMigr
       return await migrateOnce(db, list);
     } catch (err) {
       // Galera: instances starting together on different nodes meet in certification
-      // conflicts (1213) on the bookkeeping row or under a DDL of the other node. Every
-      // statement is idempotent, so the whole migration simply runs again.
+      // conflicts (1213) on the bookkeeping row or under a DDL of the other node, and a
+      // statement of ours that holds a table's metadata lock while the other node's DDL
+      // on that table is applied here is aborted by it (1317, "Query execution was
+      // interrupted"). Every statement is idempotent, so the whole migration runs again.
       const errno = (err as { errno?: number }).errno;
-      if ((errno !== 1213 && errno !== 1205) || attempt >= 6) throw err;
+      if (errno === undefined || !MIGRATION_RETRY_ERRNO.has(errno) || attempt >= 6) throw err;
       await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 50));
     }
   }

@@ -53,18 +53,46 @@ function whereClause(w: EventWindow, after: KeysetPosition | null): { sql: strin
 }
 
 /**
+ * Runs a statement outside the reader's snapshot (a pooled connection), for warming pages
+ * ahead of the read; the answer is of no interest.
+ */
+export type PageWarmer = (sql: string, params: SqlValue[]) => Promise<unknown>;
+
+/**
  * Reads one site's events in (event_timestamp, arrival) order, a page at a time, through
  * one snapshot. The index hint matters on MariaDB: without it the planner picks the site
  * prefix alone and every page re-reads the window from its start.
  */
 export class EventReader {
   private readonly table: string;
+  private warming: Promise<unknown> | null = null;
 
   constructor(
     private readonly session: ReadSession,
     private readonly dialect: Dialect,
+    private readonly warmer?: PageWarmer,
   ) {
     this.table = `ah_events ${dialect.forceIndex('ah_events_site_ts')}`;
+  }
+
+  /**
+   * Has the database load the rows `skip` to `skip + count` after `after` into its cache,
+   * on another connection, while this reader reads the rows before them: a day larger than
+   * MariaDB's buffer pool is otherwise read one disk page at a time, the server waiting on
+   * each. The ids come from the index alone, then a primary-key join touches exactly the
+   * rows; nothing is sent back but one sum. At most one warm-up per reader is under way (a
+   * call while one runs does nothing); failures are of no consequence. A no-op without a
+   * warmer (SQLite reads through the OS page cache).
+   */
+  warmAhead(w: EventWindow, after: KeysetPosition | null, skip: number, count: number): void {
+    if (!this.warmer || this.warming || count <= 0) return;
+    const where = whereClause(w, after);
+    const sql = `SELECT SUM(e.line) AS s FROM (SELECT id FROM ${this.table} WHERE ${where.sql} ORDER BY ts, id LIMIT ? OFFSET ?) k JOIN ah_events e ON e.id = k.id`;
+    this.warming = this.warmer(sql, [...where.params, count, skip])
+      .catch(() => undefined)
+      .finally(() => {
+        this.warming = null;
+      });
   }
 
   async count(w: EventWindow): Promise<{ count: number; maxId: number }> {

@@ -1,7 +1,10 @@
 import { migrate, type MigrationReport } from '../db/migrate';
 import { openDatabase, type DatabaseLocation } from '../db/open';
 import type { Database } from '../db/types';
-import { EventReader } from './event-reader';
+import { EventReader, type PageWarmer } from './event-reader';
+
+/** Page warm-up statements under way at once, across all pulls (MySQL). */
+const MAX_WARMUPS = 2;
 import { FileQueue } from './files';
 import { Ingestor } from './ingest';
 import { Leases } from './leases';
@@ -24,13 +27,27 @@ export class Store {
     this.leases = new Leases(db);
     this.users = new Users(db);
     this.passwords = new ApplicationPasswords(db);
+    if (db.dialect === 'mysql') {
+      this.warmer = (sql, params) => {
+        if (this.warmups >= MAX_WARMUPS) return Promise.resolve();
+        this.warmups++;
+        return db.all(sql, params).finally(() => this.warmups--);
+      };
+    }
   }
 
   /** A reader over one consistent snapshot; close (or destroy) it when done. */
   async openEventReader(): Promise<{ reader: EventReader; close(): Promise<void>; destroy(): void }> {
     const session = await this.db.openReadSession();
-    return { reader: new EventReader(session, this.db.sql), close: () => session.close(), destroy: () => session.destroy() };
+    return { reader: new EventReader(session, this.db.sql, this.warmer), close: () => session.close(), destroy: () => session.destroy() };
   }
+
+  /**
+   * MySQL: page warm-ups for the readers (see EventReader.warmAhead) through the pool, at
+   * most MAX_WARMUPS at a time across all pulls so they never crowd out ingestion.
+   */
+  private readonly warmer: PageWarmer | undefined;
+  private warmups = 0;
 
   migrate(): Promise<MigrationReport> {
     return migrate(this.db);

@@ -4,7 +4,7 @@ import type { DayWriter } from './writers';
 
 /** What `Store.openEventReader()` hands out: a reader over one snapshot, and its two ways to end. */
 export interface OpenedEventReader {
-  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'>;
+  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'> & Partial<Pick<EventReader, 'warmAhead'>>;
   close(): Promise<void>;
   destroy(): void;
 }
@@ -84,6 +84,13 @@ export interface StreamDayOptions {
 const swallow = () => undefined;
 
 /**
+ * Pages warmed ahead of the one being read (MariaDB; see EventReader.warmAhead). Measured
+ * on a 200,000-event day over a 128 MiB buffer pool against the `mariadb` client dumping
+ * the same rows: no warm-up 0.90x, one page 1.10x, two 1.25x, three 1.17x.
+ */
+const WARM_PAGES = 2;
+
+/**
  * Streams the window's events through `writer` a keyset page at a time, each document
  * going into the writer as the store reads it. Backpressure: when `res.write` says the
  * socket is full, at most one more page is read (the prefetch) and nothing further until
@@ -101,6 +108,8 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
   // Each document goes straight into the writer as the store reads it.
   const add = (doc: Buffer | string) => writer.add(doc);
   const read = (after: KeysetPosition | null): Promise<Page> => {
+    // The next pages are brought into the database's cache while this one is read.
+    opened.reader.warmAhead?.(w, after, chunkSize, Math.min(WARM_PAGES * chunkSize, limit - rows - chunkSize));
     const p = opened.reader.pullPage(w, after, Math.min(chunkSize, limit - rows), add);
     // Rejections are awaited below; this keeps one that lands while we wait for 'drain' from counting as unhandled.
     p.catch(swallow);

@@ -171,6 +171,44 @@ describe.each(BACKENDS)('GET /wp-json/analytics/v1/events/:date on %s', (backend
     }
   });
 
+  test('before each page the pull asks the store to warm the two pages after it, within a paged answer’s limit', async () => {
+    const store = t.host.store;
+    const original = store.openEventReader.bind(store);
+    const calls: { skip: number; count: number; afterTs: number | null }[] = [];
+    store.openEventReader = async () => {
+      const opened = await original();
+      const warm = opened.reader.warmAhead.bind(opened.reader);
+      opened.reader.warmAhead = (w, after, skip, count) => {
+        calls.push({ skip, count, afterTs: after?.ts ?? null });
+        warm(w, after, skip, count);
+      };
+      return opened;
+    };
+    try {
+      const r = await get(`${base}/${DATE}?chunk_size=2`, auth());
+      expect(r.body.toString('utf8')).toBe(`[${EXPECTED_DAY.join(',')}]`);
+      // Six events, pages of two: three full reads, then the empty one that ends the day.
+      expect(calls.map((c) => [c.skip, c.count])).toEqual([
+        [2, 4],
+        [2, 4],
+        [2, 4],
+        [2, 4],
+      ]);
+      expect(calls[0].afterTs).toBeNull();
+      calls.length = 0;
+      const page = await get(`${base}/${DATE}?chunk_size=2&per_page=5`, auth());
+      expect(page.status).toBe(200);
+      // 5 rows: warm what is left of the answer after the page being read, nothing past it.
+      expect(calls.map((c) => [c.skip, c.count])).toEqual([
+        [2, 3],
+        [2, 1],
+        [2, -1],
+      ]);
+    } finally {
+      store.openEventReader = original;
+    }
+  });
+
   test('CSV: header of the day’s sorted field names, every cell as SPEC says', async () => {
     const r = await get(`${base}/${CSV_DATE}?format=csv`, auth());
     expect(r.status).toBe(200);

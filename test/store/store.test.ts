@@ -2,6 +2,7 @@ import { BACKENDS, createTestStore } from '../support/backends';
 import { altisEvent, DAY, validated } from '../support/events';
 import { parseEventText } from '../../core/events/validate';
 import type { Store } from '../../core/store/store';
+import { EventReader } from '../../core/store/event-reader';
 
 describe.each(BACKENDS)('store on %s', (backend) => {
   let store: Store;
@@ -11,6 +12,38 @@ describe.each(BACKENDS)('store on %s', (backend) => {
     ({ store, cleanup } = await createTestStore(backend));
   });
   afterEach(async () => cleanup());
+
+  test('a page warm-up touches exactly the rows skip..skip+count after the position, once at a time', async () => {
+    // Lines 1..12 of one file, timestamps in reverse so that (ts, id) order is not line order.
+    const docs = Array.from({ length: 12 }, (_, i) => altisEvent(DAY + 100 - i));
+    await store.ingest.storeFile(validated(docs), 'import');
+    const session = await store.db.openReadSession();
+    const sums: unknown[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const reader = new EventReader(session, store.db.sql, async (sql, params) => {
+      const rows = await store.db.all<{ s: number | string }>(sql, params);
+      sums.push(Number(rows[0].s));
+      await gate;
+    });
+    try {
+      const w = { site: '1', from: DAY, to: DAY + 86_400_000 };
+      // In (ts, id) order the lines run 12, 11, … 1; after the 3rd row (line 10), skip 2: lines 7, 6, 5.
+      const rows = await reader.page(w, null, 3);
+      reader.warmAhead(w, { ts: rows[2].ts, id: rows[2].id }, 2, 3);
+      reader.warmAhead(w, null, 0, 12);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sums).toEqual([7 + 6 + 5]);
+      release();
+      await new Promise((r) => setTimeout(r, 10));
+      reader.warmAhead(w, null, 0, 12);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sums).toEqual([18, 78]);
+    } finally {
+      release();
+      await session.close();
+    }
+  });
 
   test('migrating twice changes nothing', async () => {
     const again = await store.migrate();
