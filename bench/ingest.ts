@@ -92,6 +92,9 @@ async function writeLoadDataFile(ndjson: string, out: string, perFile: number): 
   await once(stream, 'finish');
 }
 
+const describeRun = (r: ImportSummary) =>
+  `${fmt(r.events / r.seconds)} events/s (validate ${fmt(r.validateSeconds, 1)} s, store ${fmt(r.storeSeconds, 1)} s = ${fmt(r.events / r.storeSeconds)} events/s)`;
+
 /** One password check (what a request costs besides the two indexed reads): median ns/op. */
 function passwordCheckNs(): number {
   const secret = randomBytes(32);
@@ -191,6 +194,7 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
         await sqliteStore.close();
       }
       const cpu = process.cpuUsage(cpu0);
+      write(`  ${describeRun(sqliteRuns[sqliteRuns.length - 1])}`);
       // SQLite runs in this process: its CPU time per event is what an idle core would need.
       sqliteCpu.push((cpu.user + cpu.system) / events);
       fs.rmSync(sqliteDir, { recursive: true, force: true });
@@ -209,6 +213,7 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
         `LOAD DATA LOCAL INFILE '${loadFile.replace(/'/g, "''")}' INTO TABLE ah_events CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (site, ts, file_id, line, event_type, event_id, doc)`,
       ]);
       loadRuns.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      write(`  ${fmt(events / loadRuns[loadRuns.length - 1])} events/s`);
       const [[loaded]] = (await admin.query(`SELECT COUNT(*) AS n FROM \`${loadDb}\`.ah_events`)) as unknown as [[{ n: number }]];
       if (Number(loaded.n) !== events) throw new Error(`LOAD DATA loaded ${loaded.n} rows, expected ${events}`);
       await admin.query(`DROP DATABASE \`${loadDb}\``);
@@ -222,6 +227,7 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
       } finally {
         await mariaStore.close();
       }
+      write(`  ${describeRun(mariadbRuns[mariadbRuns.length - 1])}`);
       await admin.query(`DROP DATABASE \`${importDb}\``);
     }
     // The median run of each path (by its end-to-end time), so the table's columns belong to one run.

@@ -24,6 +24,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { generateApplicationPassword, hashApplicationPassword } from '../core/auth/passwords';
 import { defaultConfig } from '../core/config';
@@ -71,6 +72,8 @@ export interface QueryTiming {
   sameRows: boolean;
   /** Naive SQL, one run; null when it was cut at the time limit. */
   naiveMs?: number | null;
+  /** SQLite: the same SQL through better-sqlite3 in this process (the engine the store uses; the shell may be older). */
+  libraryMs?: number;
 }
 
 export interface QueryBenchResult {
@@ -364,6 +367,10 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Query
       const liteStarts: number[] = [];
       for (let i = 0; i < runs; i++) liteStarts.push((await execTimed('sqlite3', [file, 'SELECT 1'])).ms);
       result.clientStartMs.sqlite = round(median(liteStarts));
+      const direct = new BetterSqlite3(file, { readonly: true });
+      const shellVersion = (await execTimed('sqlite3', ['--version'])).stdout.split(' ')[0];
+      const libVersion = (direct.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+      log(`  sqlite3 shell ${shellVersion}, better-sqlite3 ${libVersion}`);
       for (const q of queries(day)) {
         const built = buildQuery(parseQuery(q.body), { dialect: 'sqlite', site: '1' });
         if (squash(inline(built.sql, built.params)) !== squash(q.sqlite)) throw new Error(`hand SQL differs from the API's for ${q.name} (SQLite)`);
@@ -371,12 +378,17 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Query
         await execTimed('sqlite3', ['-readonly', '-separator', '\t', file, q.sqlite]);
         const api: number[] = [];
         const cli: number[] = [];
+        const lib: number[] = [];
+        const stmt = direct.prepare(q.sqlite);
         let last = '';
         for (let i = 0; i < runs; i++) {
           api.push((await apiQuery(lite.server.url, lite.authorization, q.body)).ms);
           const c = await execTimed('sqlite3', ['-readonly', '-separator', '\t', '-nullvalue', 'NULL', file, q.sqlite]);
           cli.push(c.ms);
           last = c.stdout;
+          const started = process.hrtime.bigint();
+          stmt.all();
+          lib.push(Number(process.hrtime.bigint() - started) / 1e6);
         }
         const t: QueryTiming = {
           backend: 'sqlite',
@@ -387,10 +399,12 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Query
           ratio: round(median(api) / median(cli), 2),
           rows: warm.answer.rows.length,
           sameRows: sameRows(warm.answer, last),
+          libraryMs: round(median(lib)),
         };
         result.timings.push(t);
-        log(`  ${q.name} (SQLite): API ${t.apiMs} ms, sqlite3 shell ${t.clientMs} ms (${t.ratio}x)`);
+        log(`  ${q.name} (SQLite): API ${t.apiMs} ms, sqlite3 shell ${t.clientMs} ms (${t.ratio}x), better-sqlite3 in-process ${t.libraryMs} ms`);
       }
+      direct.close();
     }
   } finally {
     for (const o of open.reverse()) {
@@ -403,11 +417,11 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Query
   }
 
   const lines = [
-    `| backend | query | API (HTTP) median ms | hand SQL in client median ms | client minus process start | API / client | rows | same rows |${opts.naive ? ' naive SQL ms |' : ''}`,
-    `|---|---|---:|---:|---:|---:|---:|---|${opts.naive ? '---:|' : ''}`,
+    `| backend | query | API (HTTP) median ms | hand SQL in client median ms | client minus process start | API / client | rows | same rows | SQLite: same SQL via better-sqlite3 ms |${opts.naive ? ' naive SQL ms |' : ''}`,
+    `|---|---|---:|---:|---:|---:|---:|---|---:|${opts.naive ? '---:|' : ''}`,
     ...result.timings.map(
       (t) =>
-        `| ${t.backend} | ${t.query} | ${t.apiMs} | ${t.clientMs} | ${t.clientNetMs} | ${t.ratio} | ${t.rows} | ${t.sameRows ? 'yes' : 'NO'} |${opts.naive ? ` ${t.naiveMs === null ? `> ${(opts.naiveTimeoutSeconds ?? 300) * 1000}` : (t.naiveMs ?? '')} |` : ''}`,
+        `| ${t.backend} | ${t.query} | ${t.apiMs} | ${t.clientMs} | ${t.clientNetMs} | ${t.ratio} | ${t.rows} | ${t.sameRows ? 'yes' : 'NO'} | ${t.libraryMs ?? ''} |${opts.naive ? ` ${t.naiveMs === null ? `> ${(opts.naiveTimeoutSeconds ?? 300) * 1000}` : (t.naiveMs ?? '')} |` : ''}`,
     ),
   ];
   result.table = lines.join('\n');
