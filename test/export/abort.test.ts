@@ -172,7 +172,7 @@ describe.each(BACKENDS)('day pull abort semantics on %s (real sockets)', (backen
     expect(await eventually(() => sessions.open() === 0, 1000, 10)).toBe(true);
     expect(sessions.destroyed()).toBe(1);
     if (backend === 'mysql') {
-      expect(await eventually(async () => (await snapshotThreads()).length === 0 && (await runningPullQueries()) === 0, 2000)).toBe(true);
+      expect(await eventually(async () => (await snapshotThreads()).length === 0 && (await runningPullQueries()) === 0)).toBe(true);
     }
     await expectFullPullWorks();
     expect(sessions.open()).toBe(0);
@@ -189,7 +189,9 @@ describe.each(BACKENDS)('day pull abort semantics on %s (real sockets)', (backen
     if (backend === 'mysql') {
       // The page query was in flight: the session was destroyed, not committed.
       expect(sessions.destroyed()).toBe(1);
-      expect(await eventually(async () => (await snapshotThreads()).length === 0 && (await runningPullQueries()) === 0, 2000)).toBe(true);
+      // The server notices the dead socket at its next write; on a loaded 3-node Galera that
+      // takes longer than 2 s at times: the default patience (5 s).
+      expect(await eventually(async () => (await snapshotThreads()).length === 0 && (await runningPullQueries()) === 0)).toBe(true);
     }
     // (SQLite reads a page synchronously: the whole 3000-event day was read before the client saw a byte.)
     await expectFullPullWorks();
