@@ -205,7 +205,32 @@ async function validateAndSpool(input: ImportInput, options: ImportOptions, spoo
   return { events, lines };
 }
 
-/** Pass 2: the spool into files of `perFile` events, in order; the next file is decoded while one is being stored. */
+/** One file of the store pass: placed once its ids are taken, done once stored. */
+interface FileInFlight {
+  events: number;
+  eventIds: Set<string> | null;
+  placed: Promise<void>;
+  done: Promise<IngestResult>;
+}
+
+function eventIdsOf(group: readonly ValidatedEvent[]): Set<string> | null {
+  let ids: Set<string> | null = null;
+  for (const e of group) if (e.eventId !== null) (ids ??= new Set()).add(e.eventId);
+  return ids;
+}
+
+function sharesEventId(a: Set<string> | null, b: Set<string> | null): boolean {
+  if (!a || !b) return false;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const id of small) if (large.has(id)) return true;
+  return false;
+}
+
+/**
+ * Pass 2: the spool into files of `perFile` events, in input order. The next file is decoded
+ * while one is being stored; on MariaDB two files are written at once (Ingestor.filesInFlight),
+ * each committing after the one before it, so the stored files are always the first N.
+ */
 async function storeSpool(
   store: Store,
   spool: string,
@@ -215,43 +240,69 @@ async function storeSpool(
   perFile: number,
 ): Promise<{ files: number; accepted: number; duplicates: number }> {
   const done = { files: 0, accepted: 0, duplicates: 0, events: 0 };
-  let pending: Promise<void> | null = null;
+  const ingest = store.ingest;
   const report = progressReporter(options, () => ({ phase: 'store', events: done.events, totalEvents, bytes: 0, totalBytes: null }));
-  const storeOne = async (group: ValidatedEvent[]): Promise<void> => {
+  const inFlight: FileInFlight[] = [];
+  const gaveWayBefore = ingest.gaveWay;
+  const stopped = (err: unknown) =>
+    new ImportError(`import stopped after storing ${done.files} file(s) with ${done.events} of ${totalEvents} events: ${(err as Error).message ?? String(err)}`, {
+      files: done.files,
+      events: done.events,
+    });
+  /** Waits for the oldest file in flight and counts it. */
+  const settleOldest = async () => {
+    const oldest = inFlight.shift()!;
     let result: IngestResult;
     try {
-      result = await store.ingest.storeFile(group, 'import');
+      result = await oldest.done;
     } catch (err) {
-      throw new ImportError(
-        `import stopped after storing ${done.files} file(s) with ${done.events} of ${totalEvents} events: ${(err as Error).message ?? String(err)}`,
-        { files: done.files, events: done.events },
-      );
+      throw stopped(err);
     }
     done.files++;
-    done.events += group.length;
+    done.events += oldest.events;
     done.accepted += result.accepted;
     done.duplicates += result.duplicates;
     if (options.hooks) fireEventsIngested(options.hooks, { ...result, source: 'import' }, options.log);
     report();
   };
-  const flush = async (group: ValidatedEvent[]) => {
-    if (pending) await pending;
-    pending = storeOne(group);
-    // Handled when awaited; this keeps a failure from counting as unhandled meanwhile.
-    pending.catch(() => undefined);
+  const start = async (group: ValidatedEvent[]) => {
+    const eventIds = eventIdsOf(group);
+    // Two at once only while no file ever had to give way, and never for two files sharing an
+    // event_id (the later one would hold the row the earlier one waits for).
+    const limit = ingest.gaveWay === gaveWayBefore ? ingest.filesInFlight : 1;
+    while (inFlight.length > 0 && (inFlight.length >= limit || sharesEventId(inFlight[inFlight.length - 1].eventIds, eventIds))) await settleOldest();
+    const previous = inFlight[inFlight.length - 1];
+    // Ids are taken in input order: the previous file first.
+    if (previous) await previous.placed;
+    let signal!: () => void;
+    const placed = new Promise<void>((resolve) => (signal = resolve));
+    const file =
+      ingest.filesInFlight > 1
+        ? ingest.storeFile(group, 'import', { placed: signal, previous: previous?.done ?? Promise.resolve() })
+        : ingest.storeFile(group, 'import').finally(() => signal());
+    // Handled when awaited in order; meanwhile a failure must not count as unhandled.
+    file.catch(() => undefined);
+    // A file that fails before it is placed must not leave the next one waiting.
+    file.catch(() => signal());
+    inFlight.push({ events: group.length, eventIds, placed, done: file });
   };
   let group: ValidatedEvent[] = [];
-  for await (const batch of readSpool(spool, shapes)) {
-    for (const e of batch) {
-      group.push(e);
-      if (group.length >= perFile) {
-        await flush(group);
-        group = [];
+  try {
+    for await (const batch of readSpool(spool, shapes)) {
+      for (const e of batch) {
+        group.push(e);
+        if (group.length >= perFile) {
+          await start(group);
+          group = [];
+        }
       }
     }
+    if (group.length > 0) await start(group);
+    while (inFlight.length > 0) await settleOldest();
+  } finally {
+    // After a failure: let the files still in flight settle (they roll back) before the spool goes.
+    await Promise.allSettled(inFlight.map((f) => f.done));
   }
-  if (group.length > 0) await flush(group);
-  if (pending) await pending;
   report(true);
   return done;
 }

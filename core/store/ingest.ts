@@ -12,6 +12,8 @@ export interface IngestResult {
 }
 
 const EVENT_COLUMNS = ['site', 'ts', 'file_id', 'line', 'event_type', 'event_id', 'doc'] as const;
+/** MariaDB writes each event's id from its file's block (migration 0003). */
+const EVENT_COLUMNS_WITH_ID = ['id', ...EVENT_COLUMNS] as const;
 const ROWS_PER_INSERT = 1000;
 /** Characters of documents per INSERT (UTF-8 may be up to 3 bytes each: 4 Mi chars stay under 16 MiB packets). */
 const STATEMENT_BYTES = 4 * 1024 * 1024;
@@ -53,37 +55,121 @@ interface DayFields {
 }
 
 /**
+ * How a writer that keeps two files in flight (import) orders them: the file after this one
+ * may start once this one is placed, and this one commits only after the one before it.
+ */
+export interface FileSequencing {
+  /** Called once this file's row and its events' ids are taken: whatever starts now arrives after it. */
+  placed(): void;
+  /** Settles when the file before this one is stored (resolves) or has failed (rejects: this one is not stored). */
+  previous: Promise<unknown>;
+}
+
+class GaveWay extends Error {}
+
+/** Settles like `p`, or rejects with GaveWay after `ms`. */
+function waitOrGiveWay(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new GaveWay('gave way to the previous file')), ms);
+    p.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
  * Stores one file: its events, the field names of their days (the CSV header registry)
  * and the file row, in one transaction — all of it or nothing. A retried transaction
- * (deadlock, Galera certification conflict) stores it once.
+ * (deadlock, Galera certification conflict) stores it once, under the same file id and
+ * event ids.
  */
 export class Ingestor {
   private readonly knownFields = new KnownFields();
+  /**
+   * Files one writer may keep in flight. MariaDB spends a server thread per statement on
+   * the JSON index columns (migration 0002), so a second file in flight puts the second
+   * core to work; SQLite has one writer.
+   */
+  readonly filesInFlight: number;
+  /** Times a file rolled back to let the file before it finish (see storeFile). */
+  gaveWay = 0;
+  /**
+   * How long a file written ahead waits for the previous one before it gives way. The
+   * previous file of an import takes well under a second here; a wait this long means it
+   * is most likely stuck behind a lock of ours.
+   */
+  giveWayAfterMs = 5000;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.filesInFlight = db.dialect === 'mysql' ? 2 : 1;
+  }
 
-  async storeFile(events: readonly ValidatedEvent[], source: FileSource): Promise<IngestResult> {
+  /**
+   * With `sequencing`, the events are written while the previous file may still be being
+   * written, but the field rows and the commit wait for it — so files commit in order and a
+   * failed one stops the next. Should the previous file need a lock this one holds (a shared
+   * event_id, an InnoDB gap lock), neither could finish: after `giveWayAfterMs` this one
+   * rolls back, waits for the previous one, and is written again with the same ids.
+   */
+  async storeFile(events: readonly ValidatedEvent[], source: FileSource, sequencing?: FileSequencing): Promise<IngestResult> {
     const uuid = randomUUID();
     const bytes = events.reduce((n, e) => n + Buffer.byteLength(e.text), 0);
     const newFields = this.newFieldRows(events);
-    const accepted = await this.db.transaction(async (tx) => {
-      const file = await tx.run('INSERT INTO ah_files (uuid, source, events, bytes, accepted_at, exported_at) VALUES (?, ?, ?, ?, ?, NULL)', [
-        uuid,
-        source,
-        events.length,
-        bytes,
-        Date.now(),
-      ]);
-      const inserted = await this.insertEvents(tx, file.insertId, events);
-      if (inserted !== events.length) await tx.run('UPDATE ah_files SET events = ? WHERE id = ?', [inserted, file.insertId]);
-      await this.insertFields(tx, newFields);
-      return inserted;
-    });
+    const firstId = this.db.dialect === 'mysql' ? await this.reserveEventIds(events.length) : null;
+    const acceptedAt = Date.now();
+    let fileId: number | null = null;
+    let placed = false;
+    const write = (waitForPrevious: boolean) =>
+      this.db.transaction(async (tx) => {
+        const row: SqlValue[] = [uuid, source, events.length, bytes, acceptedAt];
+        if (fileId === null) {
+          fileId = (await tx.run('INSERT INTO ah_files (uuid, source, events, bytes, accepted_at, exported_at) VALUES (?, ?, ?, ?, ?, NULL)', row)).insertId;
+        } else {
+          // Again after a rollback: the id it had, so files stay in the order they were placed.
+          await tx.run('INSERT INTO ah_files (id, uuid, source, events, bytes, accepted_at, exported_at) VALUES (?, ?, ?, ?, ?, ?, NULL)', [fileId, ...row]);
+        }
+        if (sequencing && !placed) {
+          placed = true;
+          sequencing.placed();
+        }
+        const inserted = await this.insertEvents(tx, fileId, events, firstId);
+        if (inserted !== events.length) await tx.run('UPDATE ah_files SET events = ? WHERE id = ?', [inserted, fileId]);
+        if (waitForPrevious && sequencing) await waitOrGiveWay(sequencing.previous, this.giveWayAfterMs);
+        await this.insertFields(tx, newFields);
+        return inserted;
+      });
+    let accepted: number;
+    try {
+      accepted = await write(sequencing !== undefined);
+    } catch (err) {
+      if (!(err instanceof GaveWay) || !sequencing) throw err;
+      this.gaveWay++;
+      await sequencing.previous;
+      accepted = await write(false);
+    }
     this.knownFields.addAll(newFields);
     return { file: uuid, accepted, duplicates: events.length - accepted };
   }
 
-  private async insertEvents(tx: Queryable, fileId: number, events: readonly ValidatedEvent[]): Promise<number> {
+  /**
+   * MariaDB: `count` consecutive event ids from ah_id_blocks (migration 0003), in one
+   * autocommit statement of its own so that the row is locked for microseconds, not for
+   * the file's transaction. Ids of a rolled-back file are simply never used.
+   */
+  private async reserveEventIds(count: number): Promise<number> {
+    const r = await this.db.run("UPDATE ah_id_blocks SET next_id = LAST_INSERT_ID(next_id + ?) WHERE name = 'ah_events'", [count]);
+    if (r.affectedRows !== 1) throw new Error('the event id block row is missing: run `analytics-host migrate`');
+    return r.insertId - count;
+  }
+
+  private async insertEvents(tx: Queryable, fileId: number, events: readonly ValidatedEvent[], firstId: number | null): Promise<number> {
     let inserted = 0;
     let start = 0;
     while (start < events.length) {
@@ -96,10 +182,12 @@ export class Ingestor {
         if (bytes > STATEMENT_BYTES && end > start) break;
         end++;
       }
-      const params: SqlValue[] = new Array((end - start) * EVENT_COLUMNS.length);
+      const columns = firstId === null ? EVENT_COLUMNS : EVENT_COLUMNS_WITH_ID;
+      const params: SqlValue[] = new Array((end - start) * columns.length);
       let p = 0;
       for (let i = start; i < end; i++) {
         const e = events[i];
+        if (firstId !== null) params[p++] = firstId + i;
         params[p++] = e.site;
         params[p++] = e.timestamp;
         params[p++] = fileId;
@@ -108,7 +196,7 @@ export class Ingestor {
         params[p++] = e.eventId;
         params[p++] = e.text;
       }
-      const sql = this.db.sql.insertIgnoringDuplicates('ah_events', EVENT_COLUMNS, end - start, ['site', 'event_id']);
+      const sql = this.db.sql.insertIgnoringDuplicates('ah_events', columns, end - start, ['site', 'event_id']);
       inserted += (await tx.run(sql, params)).affectedRows;
       start = end;
     }
