@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sqliteDialect } from './dialects';
+import { WalCheckpointer } from './sqlite-checkpointer';
 import type { Database, Queryable, ReadSession, Row, RunResult, SqlParams, SqlValue } from './types';
 
 type Sqlite = BetterSqlite3.Database;
@@ -59,6 +60,9 @@ function makeQueryable(db: Sqlite): Queryable {
   };
 }
 
+/** Rows written (events and index rows count once each) between two background checkpoints: about one import file. */
+const CHECKPOINT_EVERY_CHANGES = 4000;
+
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly sql = sqliteDialect;
@@ -66,6 +70,10 @@ export class SqliteDatabase implements Database {
   private readonly direct: Queryable;
   private readonly queue = new SerialQueue();
   private closed = false;
+  /** WAL checkpoints off the event loop (null for an in-memory database). */
+  readonly checkpointer: WalCheckpointer | null;
+  private readonly totalChanges: BetterSqlite3.Statement;
+  private changesAtKick = 0;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -81,6 +89,17 @@ export class SqliteDatabase implements Database {
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('cache_size = -65536');
     this.direct = makeQueryable(this.db);
+    this.checkpointer = file === ':memory:' ? null : new WalCheckpointer(file);
+    this.totalChanges = this.db.prepare('SELECT total_changes()').pluck();
+  }
+
+  /** After a commit: a background checkpoint once enough rows were written since the last one. */
+  private afterCommit(): void {
+    if (!this.checkpointer) return;
+    const changes = Number(this.totalChanges.get());
+    if (changes - this.changesAtKick < CHECKPOINT_EVERY_CHANGES) return;
+    this.changesAtKick = changes;
+    this.checkpointer.kick();
   }
 
   all<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
@@ -97,6 +116,7 @@ export class SqliteDatabase implements Database {
       try {
         const result = await fn(this.direct);
         this.db.exec('COMMIT');
+        this.afterCommit();
         return result;
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -150,6 +170,7 @@ export class SqliteDatabase implements Database {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.checkpointer?.close();
     await this.queue.run(() => this.db.close());
   }
 }
