@@ -266,7 +266,7 @@ async function storeSpool(
     report();
   };
   const start = async (group: ValidatedEvent[]) => {
-    const eventIds = eventIdsOf(group);
+    const eventIds = ingest.filesInFlight > 1 ? eventIdsOf(group) : null;
     // Two at once only while no file ever had to give way, and never for two files sharing an
     // event_id (the later one would hold the row the earlier one waits for).
     const limit = ingest.gaveWay === gaveWayBefore ? ingest.filesInFlight : 1;
