@@ -73,7 +73,11 @@ export class EventReader {
     private readonly warmer?: PageWarmer,
   ) {
     this.table = `ah_events ${dialect.forceIndex('ah_events_site_ts')}`;
+    this.readsOnEventLoop = dialect.name === 'sqlite';
   }
+
+  /** SQLite reads a page synchronously: nothing else, the socket included, moves meanwhile. */
+  readonly readsOnEventLoop: boolean;
 
   /**
    * Has the database load the rows `skip` to `skip + count` after `after` into its cache,

@@ -4,7 +4,7 @@ import type { DayWriter } from './writers';
 
 /** What `Store.openEventReader()` hands out: a reader over one snapshot, and its two ways to end. */
 export interface OpenedEventReader {
-  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'> & Partial<Pick<EventReader, 'warmAhead'>>;
+  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'> & Partial<Pick<EventReader, 'warmAhead' | 'readsOnEventLoop'>>;
   close(): Promise<void>;
   destroy(): void;
 }
@@ -91,6 +91,16 @@ const swallow = () => undefined;
 const WARM_PAGES = 2;
 
 /**
+ * SQLite: the first read of a request is short, so the first bytes leave within a
+ * millisecond instead of after a whole chunk read on the event loop — a paged pull pays
+ * that wait once per page (per_page=10000 on a 1M day: 0.64x → 0.76x the unpaged rows/s).
+ * Every later read takes `chunk_size` rows. Not on MariaDB, where the read is off the
+ * event loop anyway and a short first page leaves its warm-up too little lead (paged
+ * 0.84x → 0.79x).
+ */
+const FIRST_READ_ROWS = 256;
+
+/**
  * Streams the window's events through `writer` a keyset page at a time, each document
  * going into the writer as the store reads it. Backpressure: when `res.write` says the
  * socket is full, at most one more page is read (the prefetch) and nothing further until
@@ -104,13 +114,16 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
   const prefetch = o.prefetch !== false;
   const limit = o.limit ?? Infinity;
   let rows = 0;
-  type Page = { rows: number; last: KeysetPosition | null };
+  type Page = { rows: number; last: KeysetPosition | null; asked: number };
   // Each document goes straight into the writer as the store reads it.
   const add = (doc: Buffer | string) => writer.add(doc);
+  let first = true;
   const read = (after: KeysetPosition | null): Promise<Page> => {
+    const asked = Math.min(first && opened.reader.readsOnEventLoop ? Math.min(chunkSize, FIRST_READ_ROWS) : chunkSize, limit - rows);
+    first = false;
     // The next pages are brought into the database's cache while this one is read.
-    opened.reader.warmAhead?.(w, after, chunkSize, Math.min(WARM_PAGES * chunkSize, limit - rows - chunkSize));
-    const p = opened.reader.pullPage(w, after, Math.min(chunkSize, limit - rows), add);
+    opened.reader.warmAhead?.(w, after, asked, Math.min(WARM_PAGES * chunkSize, limit - rows - asked));
+    const p = opened.reader.pullPage(w, after, asked, add).then((page) => ({ ...page, asked }));
     // Rejections are awaited below; this keeps one that lands while we wait for 'drain' from counting as unhandled.
     p.catch(swallow);
     return p;
@@ -130,7 +143,7 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
       const wasWritable = writable;
       writable = write(chunk);
       rows += page.rows;
-      if (rows >= limit || page.rows < chunkSize || !page.last) break;
+      if (rows >= limit || page.rows < page.asked || !page.last) break;
       const after = page.last;
       // Written first, then the next page asked for: the kernel sends this page while the
       // next one is read (a synchronous SQLite read would otherwise stall the socket). At

@@ -202,8 +202,14 @@ describe.each(BACKENDS)('GET /wp-json/analytics/v1/events/:date on %s', (backend
       expect(calls.map((c) => [c.skip, c.count])).toEqual([
         [2, 3],
         [2, 1],
-        [2, -1],
+        [1, 0],
       ]);
+      // SQLite reads on the event loop: there the first read of a request is short (256
+      // rows), so the first bytes leave at once; MariaDB reads a whole chunk first.
+      calls.length = 0;
+      const short = await get(`${base}/${DATE}?chunk_size=1000`, auth());
+      expect(short.body.toString('utf8')).toBe(`[${EXPECTED_DAY.join(',')}]`);
+      expect(calls.map((c) => [c.skip, c.count])).toEqual([backend === 'sqlite' ? [256, 2000] : [1000, 2000]]);
     } finally {
       store.openEventReader = original;
     }
