@@ -101,6 +101,14 @@ const WARM_PAGES = 2;
 const FIRST_READ_ROWS = 256;
 
 /**
+ * SQLite: no read takes more than this many rows, whatever `chunk_size` says (the bytes of
+ * the answer are the same). While a read runs the socket is not served, so shorter reads
+ * keep it busier: on a 1M day, reads of 1000 rather than 3000 rows gave 322,000 rather than
+ * 294,000 rows/s unpaged, 0.88x rather than 0.82x paged, and 119 rather than 152 MiB.
+ */
+const INLINE_READ_ROWS = 1000;
+
+/**
  * Streams the window's events through `writer` a keyset page at a time, each document
  * going into the writer as the store reads it. Backpressure: when `res.write` says the
  * socket is full, at most one more page is read (the prefetch) and nothing further until
@@ -119,7 +127,8 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
   const add = (doc: Buffer | string) => writer.add(doc);
   let first = true;
   const read = (after: KeysetPosition | null): Promise<Page> => {
-    const asked = Math.min(first && opened.reader.readsOnEventLoop ? Math.min(chunkSize, FIRST_READ_ROWS) : chunkSize, limit - rows);
+    const inline = opened.reader.readsOnEventLoop === true;
+    const asked = Math.min(inline ? Math.min(chunkSize, first ? FIRST_READ_ROWS : INLINE_READ_ROWS) : chunkSize, limit - rows);
     first = false;
     // The next pages are brought into the database's cache while this one is read.
     opened.reader.warmAhead?.(w, after, asked, Math.min(WARM_PAGES * chunkSize, limit - rows - asked));
