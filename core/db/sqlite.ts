@@ -69,7 +69,7 @@ export class SqliteDatabase implements Database {
   private readonly db: Sqlite;
   private readonly direct: Queryable;
   private readonly queue = new SerialQueue();
-  private closed = false;
+  private closing: Promise<void> | null = null;
   /** WAL checkpoints off the event loop (null for an in-memory database). */
   readonly checkpointer: WalCheckpointer | null;
   private readonly totalChanges: BetterSqlite3.Statement;
@@ -167,10 +167,12 @@ export class SqliteDatabase implements Database {
     await this.all('SELECT 1');
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.checkpointer?.close();
-    await this.queue.run(() => this.db.close());
+  close(): Promise<void> {
+    // A second caller waits for the same close.
+    this.closing ??= (async () => {
+      await this.checkpointer?.close();
+      await this.queue.run(() => this.db.close());
+    })();
+    return this.closing;
   }
 }

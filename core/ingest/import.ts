@@ -267,10 +267,11 @@ async function storeSpool(
   };
   const start = async (group: ValidatedEvent[]) => {
     const eventIds = ingest.filesInFlight > 1 ? eventIdsOf(group) : null;
-    // Two at once only while no file ever had to give way, and never for two files sharing an
+    // Two at once only while no file ever had to give way (looked at again after each wait:
+    // the file waited for may be the one giving way), and never for two files sharing an
     // event_id (the later one would hold the row the earlier one waits for).
-    const limit = ingest.gaveWay === gaveWayBefore ? ingest.filesInFlight : 1;
-    while (inFlight.length > 0 && (inFlight.length >= limit || sharesEventId(inFlight[inFlight.length - 1].eventIds, eventIds))) await settleOldest();
+    const limit = () => (ingest.gaveWay === gaveWayBefore ? ingest.filesInFlight : 1);
+    while (inFlight.length > 0 && (inFlight.length >= limit() || sharesEventId(inFlight[inFlight.length - 1].eventIds, eventIds))) await settleOldest();
     const previous = inFlight[inFlight.length - 1];
     // Ids are taken in input order: the previous file first.
     if (previous) await previous.placed;
@@ -288,16 +289,23 @@ async function storeSpool(
   };
   let group: ValidatedEvent[] = [];
   try {
-    for await (const batch of readSpool(spool, shapes)) {
-      for (const e of batch) {
-        group.push(e);
-        if (group.length >= perFile) {
-          await start(group);
-          group = [];
+    try {
+      for await (const batch of readSpool(spool, shapes)) {
+        for (const e of batch) {
+          group.push(e);
+          if (group.length >= perFile) {
+            await start(group);
+            group = [];
+          }
         }
       }
+      if (group.length > 0) await start(group);
+    } catch (err) {
+      if (err instanceof ImportError) throw err;
+      // The spool could not be read back: what is in flight is still stored, and counted.
+      while (inFlight.length > 0) await settleOldest();
+      throw stopped(err);
     }
-    if (group.length > 0) await start(group);
     while (inFlight.length > 0) await settleOldest();
   } finally {
     // After a failure: let the files still in flight settle (they roll back) before the spool goes.

@@ -67,7 +67,18 @@ export interface FileSequencing {
 
 class GaveWay extends Error {}
 
-/** Settles like `p`, or rejects with GaveWay after `ms`. */
+/**
+ * The previous file failed, so this one is not stored. Its own error, wrapped: a deadlock
+ * errno of the previous file must not make this file's transaction retry itself.
+ */
+export class PreviousFileFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super(`not stored: the file before it failed (${reason instanceof Error ? reason.message : String(reason)})`);
+    this.name = 'PreviousFileFailed';
+  }
+}
+
+/** Settles like `p` (its rejection as PreviousFileFailed), or rejects with GaveWay after `ms`. */
 function waitOrGiveWay(p: Promise<unknown>, ms: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new GaveWay('gave way to the previous file')), ms);
@@ -78,7 +89,7 @@ function waitOrGiveWay(p: Promise<unknown>, ms: number): Promise<void> {
       },
       (err: unknown) => {
         clearTimeout(timer);
-        reject(err);
+        reject(new PreviousFileFailed(err));
       },
     );
   });
@@ -140,6 +151,7 @@ export class Ingestor {
           sequencing.placed();
         }
         const inserted = await this.insertEvents(tx, fileId, events, firstId);
+        if (firstId !== null && inserted < events.length) await this.assertBlockOwned(tx, fileId, firstId, events.length);
         if (inserted !== events.length) await tx.run('UPDATE ah_files SET events = ? WHERE id = ?', [inserted, fileId]);
         if (waitForPrevious && sequencing) await waitOrGiveWay(sequencing.previous, this.giveWayAfterMs);
         await this.insertFields(tx, newFields);
@@ -151,7 +163,9 @@ export class Ingestor {
     } catch (err) {
       if (!(err instanceof GaveWay) || !sequencing) throw err;
       this.gaveWay++;
-      await sequencing.previous;
+      await sequencing.previous.catch((reason: unknown) => {
+        throw new PreviousFileFailed(reason);
+      });
       accepted = await write(false);
     }
     this.knownFields.addAll(newFields);
@@ -164,9 +178,38 @@ export class Ingestor {
    * the file's transaction. Ids of a rolled-back file are simply never used.
    */
   private async reserveEventIds(count: number): Promise<number> {
-    const r = await this.db.run("UPDATE ah_id_blocks SET next_id = LAST_INSERT_ID(next_id + ?) WHERE name = 'ah_events'", [count]);
+    // Never below a stored id: rows an older version wrote with AUTO_INCREMENT meanwhile
+    // (an instance not yet upgraded) are stepped over, not collided with. MAX(id) is the
+    // primary key's last entry, read apart: inside the UPDATE it would be a locking read and
+    // wait for whichever file is writing the newest rows. One still uncommitted is caught by
+    // assertBlockOwned.
+    const [{ top }] = await this.db.all<{ top: number | string | null }>('SELECT MAX(id) AS top FROM ah_events');
+    const r = await this.db.run("UPDATE ah_id_blocks SET next_id = LAST_INSERT_ID(GREATEST(next_id, ?) + ?) WHERE name = 'ah_events'", [
+      Number(top ?? 0) + 1,
+      count,
+    ]);
     if (r.affectedRows !== 1) throw new Error('the event id block row is missing: run `analytics-host migrate`');
     return r.insertId - count;
+  }
+
+  /**
+   * MariaDB: an event that was not inserted must be an event_id duplicate, never an id of
+   * the block already taken by another row (a writer outside the blocks, still on
+   * AUTO_INCREMENT) — the no-op duplicate clause would otherwise drop it silently. Rows of
+   * other files inside this file's block mean exactly that: the file fails and rolls back.
+   */
+  private async assertBlockOwned(tx: Queryable, fileId: number, firstId: number, count: number): Promise<void> {
+    const rows = await tx.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM ah_events WHERE id BETWEEN ? AND ? AND file_id <> ?', [
+      firstId,
+      firstId + count - 1,
+      fileId,
+    ]);
+    const taken = Number(rows[0]?.n ?? 0);
+    if (taken > 0) {
+      throw new Error(
+        `${taken} event id(s) of this file's block were already used by rows written outside analytics-host's id blocks (is an older version still writing to this database?); nothing of the file was stored`,
+      );
+    }
   }
 
   private async insertEvents(tx: Queryable, fileId: number, events: readonly ValidatedEvent[], firstId: number | null): Promise<number> {

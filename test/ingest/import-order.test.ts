@@ -3,7 +3,10 @@ import path from 'node:path';
 import { BACKENDS, createTestStore, type TestDatabase } from '../support/backends';
 import { altisEvent, DAY, validated } from '../support/events';
 import { storedDocuments, storedFiles } from './helpers';
+import mysql from 'mysql2/promise';
 import { importNdjson, ImportError } from '../../core/ingest/import';
+import { PreviousFileFailed } from '../../core/store/ingest';
+import { parseMysqlUrl } from '../../core/db/mysql';
 import type { Store } from '../../core/store/store';
 
 /** The day as the pull reads it: event_timestamp, then arrival. */
@@ -90,11 +93,38 @@ describe.each(BACKENDS)('import, file after file, on %s', (backend) => {
     expect((await pulledDay(store)).map((d) => (JSON.parse(d) as { seq: number }).seq)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  test('an event id already taken by a writer outside the id blocks fails the file loudly instead of dropping an event', async () => {
+    if (backend !== 'mysql') return expect(store.ingest.filesInFlight).toBe(1); // SQLite keeps AUTOINCREMENT (one writer)
+    await store.ingest.storeFile(validated([altisEvent(DAY, { seq: 0 }), altisEvent(DAY, { seq: 1 })]), 'http');
+    const [{ next }] = await store.db.all<{ next: number | string }>("SELECT next_id AS next FROM ah_id_blocks WHERE name = 'ah_events'");
+    // An older version of the host, still on AUTO_INCREMENT, writing the next id (not committed yet).
+    const target = parseMysqlUrl(db.databaseUrl);
+    const other = await mysql.createConnection({ host: target.hosts[0].host, port: target.hosts[0].port, user: target.user, password: target.password, database: target.database });
+    try {
+      await other.query('START TRANSACTION');
+      await other.query("INSERT INTO ah_events (id, site, ts, file_id, line, event_type, event_id, doc) VALUES (?, '1', ?, 999999, 1, 'old', NULL, '{}')", [Number(next), DAY]);
+      const stored = store.ingest.storeFile(validated([altisEvent(DAY, { seq: 2 }), altisEvent(DAY, { seq: 3 })]), 'http');
+      stored.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query('COMMIT');
+      await expect(stored).rejects.toThrow(/already used by rows written outside analytics-host's id blocks/);
+    } finally {
+      await other.end();
+    }
+    expect((await pulledDay(store)).map((d) => (JSON.parse(d) as { seq?: number }).seq)).toEqual([0, 1, undefined]);
+    expect(await storedFiles(store)).toHaveLength(1);
+    // A committed foreign row is stepped over: the next file takes ids past it.
+    expect(await store.ingest.storeFile(validated([altisEvent(DAY, { seq: 4 })]), 'http')).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
   test('a file written ahead is not stored when the one before it failed', async () => {
     const events = validated([altisEvent(DAY, { seq: 1 })]);
     const failed = Promise.reject(new Error('the previous file failed'));
     failed.catch(() => undefined);
-    await expect(store.ingest.storeFile(events, 'import', { placed: () => undefined, previous: failed })).rejects.toThrow('the previous file failed');
+    const outcome = await store.ingest.storeFile(events, 'import', { placed: () => undefined, previous: failed }).catch((err: unknown) => err);
+    // Wrapped: the previous file's error (a deadlock errno, say) never makes this one retry.
+    expect(outcome).toBeInstanceOf(PreviousFileFailed);
+    expect((outcome as Error).message).toContain('the previous file failed');
     expect(await storedFiles(store)).toEqual([]);
     expect(await storedDocuments(store)).toEqual([]);
   });
