@@ -278,13 +278,10 @@ async function storeSpool(
     let signal!: () => void;
     const placed = new Promise<void>((resolve) => (signal = resolve));
     const file =
-      ingest.filesInFlight > 1
-        ? ingest.storeFile(group, 'import', { placed: signal, previous: previous?.done ?? Promise.resolve() })
-        : ingest.storeFile(group, 'import').finally(() => signal());
-    // Handled when awaited in order; meanwhile a failure must not count as unhandled.
-    file.catch(() => undefined);
-    // A file that fails before it is placed must not leave the next one waiting.
-    file.catch(() => signal());
+      ingest.filesInFlight > 1 ? ingest.storeFile(group, 'import', { placed: signal, previous: previous?.done ?? Promise.resolve() }) : ingest.storeFile(group, 'import');
+    // Settled either way, so a file that fails before it is placed never leaves the next one
+    // waiting; its failure is reported when it is awaited in order (and never counts as unhandled).
+    file.then(signal, signal);
     inFlight.push({ events: group.length, eventIds, placed, done: file });
   };
   let group: ValidatedEvent[] = [];

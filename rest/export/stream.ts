@@ -91,21 +91,16 @@ const swallow = () => undefined;
 const WARM_PAGES = 2;
 
 /**
- * SQLite: the first read of a request is short, so the first bytes leave within a
- * millisecond instead of after a whole chunk read on the event loop — a paged pull pays
- * that wait once per page (per_page=10000 on a 1M day: 0.64x → 0.76x the unpaged rows/s).
- * Every later read takes `chunk_size` rows. Not on MariaDB, where the read is off the
- * event loop anyway and a short first page leaves its warm-up too little lead (paged
- * 0.84x → 0.79x).
+ * Rows per read where the store reads on the event loop (SQLite), whatever `chunk_size`
+ * says (the bytes of the answer are the same): while a read runs the socket is not served.
+ * The first read of a request is shortest, so its first bytes leave within a millisecond —
+ * a paged pull pays that wait once per page (per_page=10000 on a 1M day: 0.64x → 0.76x
+ * the unpaged rows/s). Later reads of 1000 rather than 3000 rows: 322,000 rather than
+ * 294,000 rows/s unpaged, 0.88x rather than 0.82x paged, 119 rather than 152 MiB. Not on
+ * MariaDB, whose reads are off the event loop and whose warm-up needs a whole first chunk
+ * of lead (a short first read: paged 0.84x → 0.79x).
  */
-const FIRST_READ_ROWS = 256;
-
-/**
- * SQLite: no read takes more than this many rows, whatever `chunk_size` says (the bytes of
- * the answer are the same). While a read runs the socket is not served, so shorter reads
- * keep it busier: on a 1M day, reads of 1000 rather than 3000 rows gave 322,000 rather than
- * 294,000 rows/s unpaged, 0.88x rather than 0.82x paged, and 119 rather than 152 MiB.
- */
+const INLINE_FIRST_READ_ROWS = 256;
 const INLINE_READ_ROWS = 1000;
 
 /**
@@ -125,11 +120,11 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
   type Page = { rows: number; last: KeysetPosition | null; asked: number };
   // Each document goes straight into the writer as the store reads it.
   const add = (doc: Buffer | string) => writer.add(doc);
-  let first = true;
+  const inline = opened.reader.readsOnEventLoop === true;
+  let readSize = inline ? Math.min(chunkSize, INLINE_FIRST_READ_ROWS) : chunkSize;
   const read = (after: KeysetPosition | null): Promise<Page> => {
-    const inline = opened.reader.readsOnEventLoop === true;
-    const asked = Math.min(inline ? Math.min(chunkSize, first ? FIRST_READ_ROWS : INLINE_READ_ROWS) : chunkSize, limit - rows);
-    first = false;
+    const asked = Math.min(readSize, limit - rows);
+    readSize = inline ? Math.min(chunkSize, INLINE_READ_ROWS) : chunkSize;
     // The next pages are brought into the database's cache while this one is read.
     opened.reader.warmAhead?.(w, after, asked, Math.min(WARM_PAGES * chunkSize, limit - rows - asked));
     const p = opened.reader.pullPage(w, after, asked, add).then((page) => ({ ...page, asked }));
