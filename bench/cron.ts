@@ -11,7 +11,8 @@
  * with max.files 1000 until nothing is pending:
  *   - noop:  a subscriber that does nothing (the export's own cost: read, batch, hand over);
  *   - parse: a subscriber that JSON.parses every line (a realistic consumer's floor).
- * Files are set pending again between the two. Peak RSS is the child's
+ * Files are set pending again before every run; BENCH_ROUNDS (default 3) rounds of both,
+ * interleaved, and the table gives medians (the machine is shared). Peak RSS is the child's
  * process.resourceUsage().maxRSS, which includes Node, the drivers and the code (reported
  * separately as the RSS before the run).
  */
@@ -41,6 +42,8 @@ export interface CronBenchOptions {
   /** MariaDB server (the database part is ignored). */
   mysqlUrl?: string;
   maxFiles?: number;
+  /** Rounds of each (backend, subscriber) run; the table gives medians. */
+  rounds?: number;
   log?: (line: string) => void;
 }
 
@@ -50,10 +53,14 @@ export interface CronBenchRow {
   events: number;
   files: number;
   batches: number;
+  /** Medians over the rounds. */
   seconds: number;
   eventsPerSec: number;
-  /** Peak RSS of the exporting process, MiB. */
+  /** Every round's events/s, in the order run. */
+  roundsEventsPerSec: number[];
+  /** Peak RSS of the exporting process, MiB: median, and the highest of any round. */
   peakRssMiB: number;
+  maxPeakRssMiB: number;
   /** RSS of that process once the host was open, before the run, MiB. */
   baseRssMiB: number;
 }
@@ -75,6 +82,12 @@ interface ChildReport {
 }
 
 const MiB = 1024 * 1024;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
 async function adminConnection(url: string) {
   const t = parseMysqlUrl(url);
@@ -158,6 +171,7 @@ export async function runCronBench(opts: CronBenchOptions = {}): Promise<CronBen
   const backends = opts.backends ?? ['sqlite', 'mysql'];
   const mysqlUrl = opts.mysqlUrl ?? 'mysql://root@127.0.0.1:3306/mysql';
   const maxFiles = opts.maxFiles ?? 1000;
+  const rounds = opts.rounds ?? 3;
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const result: CronBenchResult = { rows: [], loadSeconds: {} };
 
@@ -189,27 +203,42 @@ export async function runCronBench(opts: CronBenchOptions = {}): Promise<CronBen
       log(`[${backend}] loading ${events} events in ${files} files…`);
       result.loadSeconds[backend] = await load({ databaseUrl: url || undefined, dataDir }, events, files);
       log(`[${backend}] loaded in ${result.loadSeconds[backend].toFixed(1)} s`);
-      for (const mode of ['noop', 'parse'] as CronBenchMode[]) {
-        if (mode !== 'noop') {
-          const store = await openStore({ databaseUrl: url || undefined, dataDir });
-          await store.db.run('UPDATE ah_files SET exported_at = NULL');
-          await store.options.delete('altis.analytics.export.last_run');
-          await store.close();
+      const reports = new Map<CronBenchMode, ChildReport[]>([
+        ['noop', []],
+        ['parse', []],
+      ]);
+      let first = true;
+      for (let round = 1; round <= rounds; round++) {
+        for (const mode of ['noop', 'parse'] as CronBenchMode[]) {
+          if (!first) {
+            const store = await openStore({ databaseUrl: url || undefined, dataDir });
+            await store.db.run('UPDATE ah_files SET exported_at = NULL');
+            await store.options.delete('altis.analytics.export.last_run');
+            await store.close();
+          }
+          first = false;
+          const r = await runChild(mode, { DATA_DIR: dataDir, DATABASE_URL: url, ANALYTICS_CONFIG: '', ANALYTICS_EXPORT_MAX_FILES: String(maxFiles), ANALYTICS_LOG_LEVEL: 'warn' });
+          reports.get(mode)!.push(r);
+          log(`[${backend}] round ${round} ${mode}: ${r.events} events in ${r.seconds.toFixed(2)} s = ${Math.round(r.events / r.seconds)} events/s, peak RSS ${Math.round((r.maxRssKiB * 1024) / MiB)} MiB`);
         }
-        const r = await runChild(mode, { DATA_DIR: dataDir, DATABASE_URL: url, ANALYTICS_CONFIG: '', ANALYTICS_EXPORT_MAX_FILES: String(maxFiles), ANALYTICS_LOG_LEVEL: 'warn' });
+      }
+      for (const [mode, rs] of reports) {
+        const rss = rs.map((r) => Math.round((r.maxRssKiB * 1024) / MiB));
+        const seconds = median(rs.map((r) => r.seconds));
         const row: CronBenchRow = {
           backend,
           mode,
-          events: r.events,
-          files: r.files,
-          batches: r.batches,
-          seconds: r.seconds,
-          eventsPerSec: Math.round(r.events / r.seconds),
-          peakRssMiB: Math.round((r.maxRssKiB * 1024) / MiB),
-          baseRssMiB: Math.round((r.baseRssKiB * 1024) / MiB),
+          events: rs[0].events,
+          files: rs[0].files,
+          batches: rs[0].batches,
+          seconds,
+          eventsPerSec: Math.round(rs[0].events / seconds),
+          roundsEventsPerSec: rs.map((r) => Math.round(r.events / r.seconds)),
+          peakRssMiB: median(rss),
+          maxPeakRssMiB: Math.max(...rss),
+          baseRssMiB: Math.round((median(rs.map((r) => r.baseRssKiB)) * 1024) / MiB),
         };
         result.rows.push(row);
-        log(`[${backend}] ${mode}: ${row.events} events in ${row.seconds.toFixed(2)} s = ${row.eventsPerSec} events/s, peak RSS ${row.peakRssMiB} MiB`);
       }
     } finally {
       await drop();
@@ -220,10 +249,11 @@ export async function runCronBench(opts: CronBenchOptions = {}): Promise<CronBen
 }
 
 export function formatCronBench(r: CronBenchResult): string {
-  const head = '| backend | subscriber | events | files | batches | seconds | events/s | peak RSS | RSS before run |';
-  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|';
+  const head = '| backend | subscriber | events | files | batches | seconds | events/s (median) | each round | peak RSS (median, max) | RSS before run |';
+  const sep = '|---|---|---:|---:|---:|---:|---:|---|---:|---:|';
   const rows = r.rows.map(
-    (x) => `| ${x.backend} | ${x.mode} | ${x.events} | ${x.files} | ${x.batches} | ${x.seconds.toFixed(2)} | ${x.eventsPerSec.toLocaleString('en-US')} | ${x.peakRssMiB} MiB | ${x.baseRssMiB} MiB |`,
+    (x) =>
+      `| ${x.backend} | ${x.mode} | ${x.events} | ${x.files} | ${x.batches} | ${x.seconds.toFixed(2)} | ${x.eventsPerSec.toLocaleString('en-US')} | ${x.roundsEventsPerSec.map((v) => v.toLocaleString('en-US')).join(' / ')} | ${x.peakRssMiB}, ${x.maxPeakRssMiB} MiB | ${x.baseRssMiB} MiB |`,
   );
   const notes = [
     `load: ${Object.entries(r.loadSeconds)
@@ -231,7 +261,13 @@ export function formatCronBench(r: CronBenchResult): string {
       .join(', ')}`,
   ];
   if (r.bufferPoolBytes !== undefined) notes.push(`MariaDB innodb_buffer_pool_size ${Math.round(r.bufferPoolBytes / MiB)} MiB`);
-  return [head, sep, ...rows, '', notes.join('; ')].join('\n');
+  const checks: string[] = [];
+  for (const x of r.rows) {
+    if (x.mode === 'noop') checks.push(`${x.eventsPerSec >= 100_000 ? 'PASS' : 'FAIL'}  ${x.backend}: ≥ 100,000 events/s to a no-op subscriber: ${x.eventsPerSec.toLocaleString('en-US')}`);
+    // The target is in MB: 200 MB = 190.7 MiB. Every round counts, not the median.
+    checks.push(`${x.maxPeakRssMiB * 1.048576 < 200 ? 'PASS' : 'FAIL'}  ${x.backend} ${x.mode}: peak RSS < 200 MB in every round: ${x.maxPeakRssMiB} MiB`);
+  }
+  return [head, sep, ...rows, '', notes.join('; '), '', ...checks].join('\n');
 }
 
 if (require.main === module) {
@@ -248,6 +284,7 @@ if (require.main === module) {
       files: env.BENCH_CRON_FILES ? Number(env.BENCH_CRON_FILES) : undefined,
       backends: env.BENCH_BACKENDS ? (env.BENCH_BACKENDS.split(',') as CronBenchBackend[]) : undefined,
       mysqlUrl: env.BENCH_MYSQL_URL,
+      rounds: env.BENCH_ROUNDS ? Number(env.BENCH_ROUNDS) : undefined,
     }).then(
       (r) => process.stdout.write(formatCronBench(r) + '\n'),
       (err) => {

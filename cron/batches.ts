@@ -6,10 +6,14 @@ import type { InFlightBatch, Segment } from './state';
 export interface PackedBatch {
   /** Stable: the same lines of the same files always give the same id. */
   id: string;
-  ndjson: string;
+  /**
+   * The NDJSON, one event per line, as UTF-8 bytes: a view of the packer's buffer, valid
+   * until the next batch is asked for. It is decoded where it is handed over, so the
+   * string lives only as long as the subscribers keep it.
+   */
+  body: Buffer;
   segments: Segment[];
   events: number;
-  bytes: number;
   /** Files whose last line is in this batch (or that have no lines): exported once it is acknowledged. */
   completes: number[];
 }
@@ -17,8 +21,8 @@ export interface PackedBatch {
 export interface BatchSource {
   /** Pending files, oldest first. */
   files: readonly StoredFile[];
-  /** A file's documents in line order, a page at a time. */
-  documents(fileId: number): AsyncIterable<readonly string[]>;
+  /** A file's documents in line order, a page at a time, each as its UTF-8 bytes or as a string. */
+  documents(fileId: number): AsyncIterable<readonly (Buffer | string)[]>;
   /** Upper bound of a batch's NDJSON bytes (a single longer line still goes, alone). */
   batchBytes: number;
   /** An earlier run's unacknowledged batch: formed again exactly, if it still heads the queue. */
@@ -32,21 +36,28 @@ export function batchId(segments: readonly Segment[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
-/** One NDJSON batch being filled: its lines, joined into one string when it is taken. */
+/**
+ * One NDJSON batch being filled, in one buffer reused from batch to batch: documents are
+ * copied in as UTF-8 bytes, so the only string a batch costs is the one decoded at
+ * hand-over, and no document outlives the page it came in.
+ */
 class BatchBuilder {
-  private lines: string[] = [];
+  private buffer: Buffer;
   private length = 0;
+  private events = 0;
   private segments: Segment[] = [];
   private completes: number[] = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number) {
+    this.buffer = Buffer.allocUnsafe(Math.min(limit, 1 << 20));
+  }
 
   get empty(): boolean {
-    return this.lines.length === 0;
+    return this.events === 0;
   }
 
   get settles(): boolean {
-    return this.lines.length > 0 || this.completes.length > 0;
+    return this.events > 0 || this.completes.length > 0;
   }
 
   /** Whether `bytes` more (a line and its line feed) keep the batch within its limit. */
@@ -54,10 +65,15 @@ class BatchBuilder {
     return this.length + bytes <= this.limit;
   }
 
-  /** Adds a document of `bytes` UTF-8 bytes (line feed not counted). */
-  add(file: StoredFile, position: number, doc: string, bytes: number): void {
-    this.lines.push(doc);
-    this.length += bytes + 1;
+  /** Appends a document of `bytes` UTF-8 bytes and its line feed. */
+  add(file: StoredFile, position: number, doc: Buffer | string, bytes: number): void {
+    const end = this.length + bytes + 1;
+    if (end > this.buffer.length) this.grow(end);
+    if (typeof doc === 'string') this.buffer.write(doc, this.length, bytes, 'utf8');
+    else doc.copy(this.buffer, this.length);
+    this.buffer[end - 1] = 0x0a;
+    this.length = end;
+    this.events++;
     const last = this.segments[this.segments.length - 1];
     if (last && last.file === file.id && last.to === position - 1) last.to = position;
     else this.segments.push({ file: file.id, uuid: file.uuid, from: position, to: position });
@@ -67,25 +83,34 @@ class BatchBuilder {
     this.completes.push(fileId);
   }
 
+  /** The batch so far; its body stays valid until the next `add`. */
   take(): PackedBatch {
     const batch: PackedBatch = {
       id: batchId(this.segments),
-      ndjson: this.lines.length === 0 ? '' : this.lines.join('\n') + '\n',
+      body: this.buffer.subarray(0, this.length),
       segments: this.segments,
-      events: this.lines.length,
-      bytes: this.length,
+      events: this.events,
       completes: this.completes,
     };
-    this.lines = [];
     this.length = 0;
+    this.events = 0;
     this.segments = [];
     this.completes = [];
     return batch;
   }
+
+  /** Doubles the buffer until `needed` bytes fit (the limit, or one longer line, is reached once per run). */
+  private grow(needed: number): void {
+    let size = this.buffer.length * 2;
+    while (size < needed) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buffer.copy(next, 0, 0, this.length);
+    this.buffer = next;
+  }
 }
 
 /** A page of one file's documents, or the end of that file (files without rows have only the end). */
-type FilePage = { file: number; docs: readonly string[] } | { file: number; end: true };
+type FilePage = { file: number; docs: readonly (Buffer | string)[] } | { file: number; end: true };
 
 /** Every file's pages in queue order, each file closed by an end marker. */
 async function* filePages(src: BatchSource): AsyncGenerator<FilePage> {
@@ -166,7 +191,7 @@ export async function* packBatches(src: BatchSource): AsyncGenerator<PackedBatch
     for (const doc of page.docs) {
       position++;
       if (seg && position < seg.from) continue;
-      const bytes = Buffer.byteLength(doc);
+      const bytes = typeof doc === 'string' ? Buffer.byteLength(doc) : doc.length;
       if (position === replayEnd + 1 && !b.empty) yield b.take();
       else if ((!seg || position > seg.to) && !b.empty && !b.fits(bytes + 1)) yield b.take();
       b.add(file, position, doc, bytes);

@@ -1,7 +1,8 @@
 import { E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING, type ExportRunStart, type ExportRunTrigger } from '../hooks';
 import type { Host } from '../core/host';
 import type { Logger } from '../core/log';
-import { packBatches } from './batches';
+import { packBatches, type PackedBatch } from './batches';
+import { HeapBudget } from './heap-budget';
 import { ExportLease } from './lease';
 import { errorMessage, exportLog } from './log';
 import { hasSubscriber, maxFiles, PROCESS_HOOK } from './settings';
@@ -38,6 +39,15 @@ class DeliveryError extends Error {
     super(`a subscriber of ${PROCESS_HOOK} failed on batch ${batch.id} (${batch.events} events): ${errorMessage(cause)}`, { cause });
     this.name = 'DeliveryError';
   }
+}
+
+/**
+ * Decodes the batch and hands it to the subscribers. The string is made here, last, and
+ * referenced from nowhere else: once the callbacks resolve it is garbage while still young,
+ * instead of being promoted to the old generation with a 6–8 MiB batch behind it each time.
+ */
+async function handOver(host: Host, batch: PackedBatch): Promise<void> {
+  await host.hooks.do_action_async(PROCESS_HOOK, batch.body.toString('utf8'), { id: batch.id, files: batch.segments.length, events: batch.events });
 }
 
 /**
@@ -85,6 +95,8 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
       say(`Success: Found ${pendingEvents} analytics events in ${files.length} files, delivering payload to subscribers.`, E_USER_NOTICE);
       const inFlight = await readInFlight(store);
       const session = await store.db.openReadSession();
+      // Four batches' worth: a full collection every few batches at most.
+      const heap = new HeapBudget(4 * host.config.export.batch_bytes);
       let clean = false;
       try {
         const batches = packBatches({
@@ -99,13 +111,14 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
             // Recorded before the hand-over: if this batch is not acknowledged, the next run forms exactly it again.
             await store.options.set(OPTION_IN_FLIGHT, { id: batch.id, segments: batch.segments } satisfies InFlightBatch);
             try {
-              await hooks.do_action_async(PROCESS_HOOK, batch.ndjson, { id: batch.id, files: batch.segments.length, events: batch.events });
+              await handOver(host, batch);
             } catch (err) {
               throw new DeliveryError(batch, err);
             }
+            heap.settle();
             done.batches++;
             done.events += batch.events;
-            log.debug(`[export] batch ${batch.id} acknowledged: ${batch.events} events, ${batch.bytes} bytes, ${batch.segments.length} files`);
+            log.debug(`[export] batch ${batch.id} acknowledged: ${batch.events} events, ${batch.body.length} bytes, ${batch.segments.length} files`);
           }
           if (batch.completes.length > 0) {
             await lease.confirm();

@@ -6,7 +6,7 @@ export async function storedDocuments(store: Store): Promise<string[]> {
   const session = await store.db.openReadSession();
   try {
     const docs: string[] = [];
-    for (const f of files) for await (const page of store.files.documents(session, f.id)) docs.push(...page);
+    for (const f of files) for await (const page of store.files.documents(session, f.id)) docs.push(...page.map(String));
     return docs;
   } finally {
     await session.close();

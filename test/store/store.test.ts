@@ -110,7 +110,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
     const session = await store.db.openReadSession();
     try {
       const docs: string[] = [];
-      for await (const page of store.files.documents(session, pending[1].id, 1)) docs.push(...page);
+      for await (const page of store.files.documents(session, pending[1].id, 1)) docs.push(...page.map(String));
       expect(docs).toEqual([JSON.stringify(altisEvent(DAY)), JSON.stringify(altisEvent(DAY + 1))]);
     } finally {
       await session.close();
