@@ -6,6 +6,11 @@ import type { Database, Queryable, ReadSession, Row, RunResult, SqlParams } from
 /** Errors after which a transaction is simply run again: deadlock / Galera certification conflict. */
 const RETRYABLE = new Set([1213, 1205]);
 const MAX_TX_ATTEMPTS = 6;
+/**
+ * How long the server may wait on a read session whose reader paused a streamed result
+ * (a pull whose client reads slowly): one hour, then the query fails and the pull with it.
+ */
+const READ_SESSION_WRITE_TIMEOUT_S = 3600;
 
 export interface MysqlTarget {
   user: string;
@@ -189,6 +194,8 @@ export class MysqlDatabase implements Database {
     };
     conn.on('error', onError);
     try {
+      // A result paused for a slow client must outlive the server's 60 s default for a blocked write.
+      await connQuery(conn, `SET SESSION net_write_timeout = ${READ_SESSION_WRITE_TIMEOUT_S}`, undefined);
       await connQuery(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', undefined);
     } catch (err) {
       this.pool.noteError(conn, err);
@@ -213,7 +220,7 @@ export class MysqlDatabase implements Database {
           throw err;
         }
       },
-      each: <T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void) => {
+      each: <T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void | Promise<void>) => {
         if (!open) return Promise.reject(new Error('read session is closed'));
         if (failure) return Promise.reject(failure);
         return new Promise<number>((resolve, reject) => {
@@ -237,12 +244,22 @@ export class MysqlDatabase implements Database {
           const query = conn.query({ sql, values: params as unknown[] | undefined, typeCast: docsAsBuffers });
           query.on('result', (row: unknown) => {
             if (settled) return;
+            let wait: void | Promise<void>;
             try {
-              onRow(row as T);
+              wait = onRow(row as T);
               n++;
             } catch (err) {
-              settle(err instanceof Error ? err : new Error(String(err)));
+              return settle(err instanceof Error ? err : new Error(String(err)));
             }
+            if (!wait) return;
+            // Rows already read stay queued in the driver; the server blocks on a full socket.
+            conn.pause();
+            wait.then(
+              () => {
+                if (!settled) conn.resume();
+              },
+              (err: unknown) => settle(err instanceof Error ? err : new Error(String(err))),
+            );
           });
           query.on('error', (err: Error) => settle(err));
           query.on('end', () => settle(null));

@@ -148,13 +148,14 @@ export class SqliteDatabase implements Database {
         if (!open) return Promise.reject(new Error('read session is closed'));
         return q.all<T>(sql, params);
       },
-      each: async <T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void) => {
+      each: async <T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void | Promise<void>) => {
         if (!open) throw new Error('read session is closed');
         let n = 0;
         // Leaving the loop early (onRow threw) resets the statement.
         for (const row of prepare(sql).iterate(...bind(params))) {
-          onRow(row as T);
+          const wait = onRow(row as T);
           n++;
+          if (wait) await wait;
         }
         return n;
       },

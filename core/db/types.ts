@@ -28,11 +28,14 @@ export interface ReadSession {
   /**
    * The rows handed to `onRow` one at a time, as the driver produces them (columns as in
    * `all`), so a large result is never held whole: each row can be garbage as soon as
-   * `onRow` returns. Resolves with the number of rows. If `onRow` throws, the rest of the
-   * result is abandoned (on MySQL by destroying the session: a streaming result cannot be
-   * stopped otherwise) and the promise rejects with that error.
+   * `onRow` returns. Resolves with the number of rows. If `onRow` returns a promise, no
+   * further row comes until it settles — backpressure: on MySQL the connection stops
+   * reading, so the server waits with the rest of the result. If `onRow` throws (or its
+   * promise rejects), the rest of the result is abandoned (on MySQL by destroying the
+   * session: a streaming result cannot be stopped otherwise) and the promise rejects with
+   * that error.
    */
-  each<T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void): Promise<number>;
+  each<T = Row>(sql: string, params: SqlParams | undefined, onRow: (row: T) => void | Promise<void>): Promise<number>;
   close(): Promise<void>;
   /** Abandon the session at once (client went away, or a fatal error): kills the server-side work. */
   destroy(): void;

@@ -29,9 +29,9 @@ export class Store {
     this.passwords = new ApplicationPasswords(db);
     if (db.dialect === 'mysql') {
       this.warmer = (sql, params) => {
-        if (this.warmups >= MAX_WARMUPS) return Promise.resolve();
+        if (this.warmups >= MAX_WARMUPS) return Promise.resolve(undefined);
         this.warmups++;
-        return db.all(sql, params).finally(() => this.warmups--);
+        return db.all<Record<string, unknown>>(sql, params).finally(() => this.warmups--);
       };
     }
   }

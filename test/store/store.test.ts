@@ -13,19 +13,21 @@ describe.each(BACKENDS)('store on %s', (backend) => {
   });
   afterEach(async () => cleanup());
 
-  test('a page warm-up touches exactly the rows skip..skip+count after the position, once at a time', async () => {
+  test('a warm-up touches exactly the rows skip..skip+count after the position, once at a time: their stretch of the primary key when their ids lie close', async () => {
     // Lines 1..12 of one file, timestamps in reverse so that (ts, id) order is not line order.
     const docs = Array.from({ length: 12 }, (_, i) => altisEvent(DAY + 100 - i));
     await store.ingest.storeFile(validated(docs), 'import');
     const session = await store.db.openReadSession();
-    const sums: unknown[] = [];
+    const ran: { sql: string; rows: Record<string, unknown>[] }[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     const reader = new EventReader(session, store.db.sql, async (sql, params) => {
-      const rows = await store.db.all<{ s: number | string }>(sql, params);
-      sums.push(Number(rows[0].s));
+      const rows = await store.db.all<Record<string, unknown>>(sql, params);
+      ran.push({ sql, rows });
       await gate;
+      return rows;
     });
+    const lineOf = async (id: unknown) => Number((await store.db.all<{ line: number }>('SELECT line FROM ah_events WHERE id = ?', [Number(id)]))[0].line);
     try {
       const w = { site: '1', from: DAY, to: DAY + 86_400_000 };
       // In (ts, id) order the lines run 12, 11, … 1; after the 3rd row (line 10), skip 2: lines 7, 6, 5.
@@ -33,14 +35,75 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       reader.warmAhead(w, { ts: rows[2].ts, id: rows[2].id }, 2, 3);
       reader.warmAhead(w, null, 0, 12);
       await new Promise((r) => setTimeout(r, 50));
-      expect(sums).toEqual([7 + 6 + 5]);
+      expect(ran).toHaveLength(1);
+      const span = ran[0].rows[0];
+      expect(Number(span.n)).toBe(3);
+      expect([await lineOf(span.lo), await lineOf(span.hi)]).toEqual([5, 7]);
       release();
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      // Then the stretch of the primary key between them, counted.
+      expect(ran).toHaveLength(2);
+      expect(ran[1].sql).toMatch(/SELECT COUNT\(\*\) AS n FROM ah_events .* WHERE id >= \? AND id <= \?/);
+      expect(Number(ran[1].rows[0].n)).toBe(3);
       reader.warmAhead(w, null, 0, 12);
       await new Promise((r) => setTimeout(r, 50));
-      expect(sums).toEqual([18, 78]);
+      expect(ran).toHaveLength(4);
+      expect(Number(ran[3].rows[0].n)).toBe(12);
     } finally {
       release();
+      await session.close();
+    }
+  });
+
+  test('a warm-up of rows whose ids lie far apart looks each one up by its key', async () => {
+    // Twenty lines; in (ts, id) order lines 1, 10 and 20 come first, the rest after them.
+    const ts = (line: number) => DAY + ([1, 10, 20].includes(line) ? line : 100 + line);
+    await store.ingest.storeFile(validated(Array.from({ length: 20 }, (_, i) => altisEvent(ts(i + 1)))), 'import');
+    const session = await store.db.openReadSession();
+    const ran: { sql: string; rows: Record<string, unknown>[] }[] = [];
+    const reader = new EventReader(session, store.db.sql, async (sql, params) => {
+      const rows = await store.db.all<Record<string, unknown>>(sql, params);
+      ran.push({ sql, rows });
+      return rows;
+    });
+    try {
+      reader.warmAhead({ site: '1', from: DAY, to: DAY + 86_400_000 }, null, 0, 3);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(ran).toHaveLength(2);
+      // Lines 1 + 10 + 20, each row read through its key: nothing else.
+      expect(ran[1].sql).toMatch(/JOIN ah_events e ON e\.id = k\.id/);
+      expect(Number(ran[1].rows[0].s)).toBe(31);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('a streamed read waits while the row handler holds it back, then goes on where it stopped', async () => {
+    const docs = Array.from({ length: 40 }, (_, i) => altisEvent(DAY + i, { seq: i }));
+    await store.ingest.storeFile(validated(docs), 'import');
+    const session = await store.db.openReadSession();
+    const reader = new EventReader(session, store.db.sql);
+    try {
+      const seen: number[] = [];
+      let release: () => void = () => undefined;
+      let held = false;
+      const done = reader.pullPage({ site: '1', from: DAY, to: DAY + 86_400_000 }, null, 100, (doc, ts) => {
+        seen.push(ts - DAY);
+        // After the 10th row: hold the rest back until released.
+        if (seen.length === 10) {
+          held = true;
+          return new Promise<void>((r) => (release = r));
+        }
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(held).toBe(true);
+      expect(seen).toHaveLength(10);
+      release();
+      const page = await done;
+      expect(page.rows).toBe(40);
+      expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect(page.last).toEqual({ ts: DAY + 39, id: expect.any(Number) });
+    } finally {
       await session.close();
     }
   });
