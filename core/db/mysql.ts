@@ -194,7 +194,9 @@ export class MysqlDatabase implements Database {
     };
     conn.on('error', onError);
     try {
-      // A result paused for a slow client must outlive the server's 60 s default for a blocked write.
+      // A result paused for a slow client must outlive the server's 60 s default for a blocked
+      // write. The setting stays with the pooled connection: harmless, as every other
+      // statement's result is read at once.
       await connQuery(conn, `SET SESSION net_write_timeout = ${READ_SESSION_WRITE_TIMEOUT_S}`, undefined);
       await connQuery(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', undefined);
     } catch (err) {
