@@ -180,6 +180,27 @@ describe.each(BACKENDS)('store on %s', (backend) => {
     }
   });
 
+  test("a file's documents come in line order, a page at a time; a reader that stops early leaves the session usable", async () => {
+    const docs = Array.from({ length: 25 }, (_, i) => altisEvent(DAY + 1000 - i, { seq: i }));
+    await store.ingest.storeFile(validated(docs), 'import');
+    const [file] = await store.files.oldestPending(1);
+    const session = await store.db.openReadSession();
+    try {
+      const pages: string[][] = [];
+      for await (const page of store.files.documents(session, file.id, 10)) pages.push(page.map(String));
+      expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
+      expect(pages.flat()).toEqual(docs.map((d) => JSON.stringify(d)));
+      // Stop after the first page: the rest of the file goes by unread, and the session answers the next query.
+      for await (const page of store.files.documents(session, file.id, 10)) {
+        expect(page).toHaveLength(10);
+        break;
+      }
+      expect(Number((await session.all<{ n: number }>('SELECT COUNT(*) AS n FROM ah_events'))[0].n)).toBe(25);
+    } finally {
+      await session.close();
+    }
+  });
+
   test('a lease has one holder until it expires', async () => {
     expect(await store.leases.acquire('export', 'a', 1000, 1_000)).toBe(true);
     expect(await store.leases.acquire('export', 'b', 1000, 1_500)).toBe(false);
