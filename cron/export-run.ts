@@ -3,6 +3,7 @@ import type { Host } from '../core/host';
 import type { Logger } from '../core/log';
 import { packBatches, type PackedBatch } from './batches';
 import { HeapBudget } from './heap-budget';
+import { NdjsonText } from './ndjson-text';
 import { ExportLease } from './lease';
 import { errorMessage, exportLog } from './log';
 import { hasSubscriber, maxFiles, PROCESS_HOOK } from './settings';
@@ -42,12 +43,12 @@ class DeliveryError extends Error {
 }
 
 /**
- * Decodes the batch and hands it to the subscribers. The string is made here, last, and
- * referenced from nowhere else: once the callbacks resolve it is garbage while still young,
- * instead of being promoted to the old generation with a 6–8 MiB batch behind it each time.
+ * Makes the batch's string and hands it to the subscribers. The string is made here, last,
+ * and referenced from nowhere else: once the callbacks resolve it is garbage while still
+ * young, instead of being promoted to the old generation with a 6–8 MiB batch behind it.
  */
-async function handOver(host: Host, batch: PackedBatch): Promise<void> {
-  await host.hooks.do_action_async(PROCESS_HOOK, batch.body.toString('utf8'), { id: batch.id, files: batch.segments.length, events: batch.events });
+async function handOver(host: Host, batch: PackedBatch, text: NdjsonText): Promise<void> {
+  await host.hooks.do_action_async(PROCESS_HOOK, text.of(batch.body), { id: batch.id, files: batch.segments.length, events: batch.events });
 }
 
 /**
@@ -95,8 +96,10 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
       say(`Success: Found ${pendingEvents} analytics events in ${files.length} files, delivering payload to subscribers.`, E_USER_NOTICE);
       const inFlight = await readInFlight(store);
       const session = await store.db.openReadSession();
-      // Four batches' worth: a full collection every few batches at most.
-      const heap = new HeapBudget(4 * host.config.export.batch_bytes);
+      // Two batches' worth: a full collection every other batch at most (~3 ms each). Four
+      // left external batch strings piling up to 176–187 MiB RSS on a 1M backlog; two, 155–161.
+      const heap = new HeapBudget(2 * host.config.export.batch_bytes);
+      const text = new NdjsonText();
       let clean = false;
       try {
         const batches = packBatches({
@@ -111,7 +114,7 @@ export async function runWithLease(host: Host, lease: ExportLease, options: RunO
             // Recorded before the hand-over: if this batch is not acknowledged, the next run forms exactly it again.
             await store.options.set(OPTION_IN_FLIGHT, { id: batch.id, segments: batch.segments } satisfies InFlightBatch);
             try {
-              await handOver(host, batch);
+              await handOver(host, batch, text);
             } catch (err) {
               throw new DeliveryError(batch, err);
             }
