@@ -1,24 +1,9 @@
 import type { Dialect, ReadSession, SqlValue } from '../db/types';
+import { eventsByTime, whereClause, type EventWindow, type KeysetPosition } from './event-window';
+import { ReadAhead, type PageWarmer } from './read-ahead';
 
-/** Which events a pull covers: one site, a [from, to) window of event_timestamp, optional filters. */
-export interface EventWindow {
-  site: string;
-  /** Inclusive, ms since the epoch. */
-  from: number;
-  /** Exclusive, ms since the epoch. */
-  to: number;
-  eventType?: string;
-  /** Only events with id ≤ this (a paged pull's fixed horizon). */
-  maxId?: number;
-  /** An extra SQL condition on the row (e.g. the range pull's bot filter), with its parameters. */
-  filter?: { sql: string; params: SqlValue[] };
-}
-
-/** Keyset position: the last (event_timestamp, arrival id) already handed out. */
-export interface KeysetPosition {
-  ts: number;
-  id: number;
-}
+export type { EventWindow, KeysetPosition } from './event-window';
+export type { PageWarmer } from './read-ahead';
 
 export interface EventRow {
   id: number;
@@ -26,60 +11,16 @@ export interface EventRow {
   doc: Buffer;
 }
 
-function whereClause(w: EventWindow, after: KeysetPosition | null): { sql: string; params: SqlValue[] } {
-  // The range's lower bound is the keyset position itself, not the window's start: with
-  // `ts >= from` both engines walk the index from the start of the window on every page
-  // and filter the OR below row by row, so a day read in pages turned quadratic.
-  const lower = after && after.ts > w.from ? after.ts : w.from;
-  let sql = 'site = ? AND ts >= ? AND ts < ?';
-  const params: SqlValue[] = [w.site, lower, w.to];
-  if (w.eventType !== undefined) {
-    sql += ' AND event_type = ?';
-    params.push(w.eventType);
-  }
-  if (w.maxId !== undefined) {
-    sql += ' AND id <= ?';
-    params.push(w.maxId);
-  }
-  if (w.filter) {
-    sql += ` AND (${w.filter.sql})`;
-    params.push(...w.filter.params);
-  }
-  if (after) {
-    sql += ' AND (ts > ? OR (ts = ? AND id > ?))';
-    params.push(after.ts, after.ts, after.id);
-  }
-  return { sql, params };
-}
-
-/**
- * Runs a statement outside the reader's snapshot (a pooled connection), for warming pages
- * ahead of the read; resolves with its rows, or undefined when it was not run (too many
- * warm-ups under way).
- */
-export type PageWarmer = (sql: string, params: SqlValue[]) => Promise<Record<string, unknown>[] | undefined>;
-
-/**
- * How far apart, at most, the arrival ids of the rows to warm may lie (per row) for the
- * warm-up to read their stretch of the primary key rather than each row by its key.
- */
-const WARM_SPREAD = 4;
-
-/**
- * Reads one site's events in (event_timestamp, arrival) order, a page at a time, through
- * one snapshot. The index hint matters on MariaDB: without it the planner picks the site
- * prefix alone and every page re-reads the window from its start.
- */
+/** Reads one site's events in (event_timestamp, arrival) order, a page at a time, through one snapshot. */
 export class EventReader {
   private readonly table: string;
-  private warming: Promise<unknown> | null = null;
 
   constructor(
     private readonly session: ReadSession,
     private readonly dialect: Dialect,
     private readonly warmer?: PageWarmer,
   ) {
-    this.table = `ah_events ${dialect.forceIndex('ah_events_site_ts')}`;
+    this.table = eventsByTime(dialect);
     this.readsOnEventLoop = dialect.name === 'sqlite';
   }
 
@@ -87,36 +28,11 @@ export class EventReader {
   readonly readsOnEventLoop: boolean;
 
   /**
-   * Has the database load the rows `skip` to `skip + count` after `after` into its cache,
-   * on another connection, while this reader reads the rows before them: a day larger than
-   * MariaDB's buffer pool is otherwise read one disk page at a time, the server waiting on
-   * each. The rows' arrival ids come from the index alone; where they lie close together
-   * (events stored about in time order, the usual case) the warm-up counts that stretch of
-   * the primary key — a sequential scan, which InnoDB reads ahead a whole extent at a time,
-   * at a fraction of the CPU of looking each row up — else it looks each row up by its key.
-   * Nothing is sent back but a count. At most one warm-up per reader is under way (a call
-   * while one runs does nothing); failures are of no consequence. A no-op without a warmer
-   * (SQLite reads through the OS page cache).
+   * A read-ahead for one pull of the window (see ReadAhead), or undefined where the store
+   * has no warmer (SQLite reads through the OS page cache).
    */
-  warmAhead(w: EventWindow, after: KeysetPosition | null, skip: number, count: number): void {
-    const warmer = this.warmer;
-    if (!warmer || this.warming || count <= 0) return;
-    const where = whereClause(w, after);
-    const ids = `SELECT id FROM ${this.table} WHERE ${where.sql} ORDER BY ts, id LIMIT ? OFFSET ?`;
-    const params = [...where.params, count, skip];
-    this.warming = (async () => {
-      const span = (await warmer(`SELECT MIN(id) AS lo, MAX(id) AS hi, COUNT(*) AS n FROM (${ids}) k`, params))?.[0];
-      const n = Number(span?.n ?? 0);
-      if (n === 0) return;
-      const lo = Number(span!.lo);
-      const hi = Number(span!.hi);
-      if (hi - lo < WARM_SPREAD * n) await warmer(`SELECT COUNT(*) AS n FROM ah_events ${this.dialect.forcePrimaryKey()} WHERE id >= ? AND id <= ?`, [lo, hi]);
-      else await warmer(`SELECT SUM(e.line) AS s FROM (${ids}) k JOIN ah_events e ON e.id = k.id`, params);
-    })()
-      .catch(() => undefined)
-      .finally(() => {
-        this.warming = null;
-      });
+  readAhead(w: EventWindow, limit?: number): ReadAhead | undefined {
+    return this.warmer ? new ReadAhead(this.warmer, this.dialect, w, { limit }) : undefined;
   }
 
   async count(w: EventWindow): Promise<{ count: number; maxId: number }> {

@@ -2,14 +2,17 @@ import { migrate, type MigrationReport } from '../db/migrate';
 import { openDatabase, type DatabaseLocation } from '../db/open';
 import type { Database } from '../db/types';
 import { EventReader, type PageWarmer } from './event-reader';
-
-/** Page warm-up statements under way at once, across all pulls (MySQL). */
-const MAX_WARMUPS = 2;
 import { FileQueue } from './files';
 import { Ingestor } from './ingest';
 import { Leases } from './leases';
 import { Options } from './options';
 import { ApplicationPasswords, Users } from './users';
+
+/**
+ * Warm-up statements under way at once, across all pulls (MySQL): one pull's parts (see
+ * ReadAhead), so that concurrent pulls share them rather than crowd out ingestion.
+ */
+const MAX_WARMUPS = 4;
 
 /** The event store and everything kept beside it, over one database (SQLite or MySQL). */
 export class Store {

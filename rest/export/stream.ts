@@ -4,7 +4,7 @@ import type { DayWriter } from './writers';
 
 /** What `Store.openEventReader()` hands out: a reader over one snapshot, and its two ways to end. */
 export interface OpenedEventReader {
-  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'> & Partial<Pick<EventReader, 'warmAhead' | 'readsOnEventLoop'>>;
+  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'> & Partial<Pick<EventReader, 'readAhead' | 'readsOnEventLoop'>>;
   close(): Promise<void>;
   destroy(): void;
 }
@@ -83,14 +83,8 @@ export interface StreamDayOptions {
 
 const swallow = () => undefined;
 
-/**
- * Chunks warmed ahead of the next one (MariaDB; see EventReader.warmAhead), asked for as
- * each read starts and as each chunk is written. Measured with one read per chunk on a
- * 200,000-event day over a 128 MiB buffer pool against the `mariadb` client dumping the
- * same rows: no warm-up 0.90x, one chunk 1.10x, two 1.25x, three 1.17x; with streamed
- * reads on a 1M day, two 1.02x against none 0.94x.
- */
-const WARM_PAGES = 2;
+/** Rows between two reports of the pull's progress to the read-ahead (MariaDB; see ReadAhead). */
+const WARM_STEP_ROWS = 500;
 
 /**
  * Rows per read where the store reads on the event loop (SQLite), whatever `chunk_size`
@@ -138,11 +132,9 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
   /** Rows of the current read already in the writer, and of those, how many since the last chunk. */
   let inRead = 0;
   let inChunk = 0;
-  // The chunks after the next one are brought into the database's cache while it is read.
-  const warm = (after: KeysetPosition | null, skip: number) => {
-    const count = Math.max(0, Math.min(WARM_PAGES * chunkSize, limit - rows - inRead - skip));
-    opened.reader.warmAhead?.(w, after, skip, count);
-  };
+  // The rows after the current ones are brought into the database's cache while they are read.
+  const ahead = opened.reader.readAhead?.(w, limit);
+  let readBytes = 0;
   const afterDrain = () => {
     if (!watch.gone) writable = true;
   };
@@ -151,9 +143,10 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
   const add = (doc: Buffer | string, ts: number, id: number): void | Promise<void> => {
     writer.add(doc);
     inRead++;
+    readBytes += doc.length;
+    if (ahead && (rows + inRead) % WARM_STEP_ROWS === 0) ahead.progress({ ts, id }, rows + inRead, readBytes);
     if (inline || ++inChunk < chunkSize) return;
     inChunk = 0;
-    warm({ ts, id }, chunkSize);
     writable = write(writer.take());
     if (!writable) return watch.drained().then(afterDrain);
   };
@@ -162,7 +155,7 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
     readSize = inline ? Math.min(chunkSize, INLINE_READ_ROWS) : readSize;
     inRead = 0;
     inChunk = 0;
-    warm(after, Math.min(chunkSize, asked));
+    ahead?.progress(after, rows, readBytes);
     const p = opened.reader.pullPage(w, after, asked, add).then((page) => ({ ...page, asked }));
     // Rejections are awaited below; this keeps one that lands while we wait for 'drain' from counting as unhandled.
     p.catch(swallow);

@@ -171,60 +171,56 @@ describe.each(BACKENDS)('GET /wp-json/analytics/v1/events/:date on %s', (backend
     }
   });
 
-  test('at the start of each read and of each chunk the pull asks the store to warm the two chunks after the next one, within a paged answer’s limit', async () => {
+  test('a MariaDB pull tells its read-ahead, made for the answer’s limit, how far it has read as each read starts and every 500 rows; SQLite has none', async () => {
+    const LONG_DAY = DAY + 6 * DAY_MS;
+    const long = Array.from({ length: 1100 }, (_, i) => altisEvent(LONG_DAY + i, { n: i }));
+    await t.host.store.ingest.storeFile(validated(long), 'import');
+    const bytesOf = (n: number) => long.slice(0, n).reduce((sum, e) => sum + Buffer.byteLength(text(e)), 0);
     const store = t.host.store;
     const original = store.openEventReader.bind(store);
-    const calls: { skip: number; count: number; afterTs: number | null }[] = [];
+    const made: { limit: number | undefined; warms: boolean }[] = [];
+    const reports: { done: number; bytes: number; atTs: number | null }[] = [];
     store.openEventReader = async () => {
       const opened = await original();
-      const warm = opened.reader.warmAhead.bind(opened.reader);
-      opened.reader.warmAhead = (w, after, skip, count) => {
-        calls.push({ skip, count, afterTs: after?.ts ?? null });
-        warm(w, after, skip, count);
+      const make = opened.reader.readAhead.bind(opened.reader);
+      opened.reader.readAhead = (w, limit) => {
+        const ahead = make(w, limit);
+        made.push({ limit, warms: ahead !== undefined });
+        if (!ahead) return ahead;
+        const progress = ahead.progress.bind(ahead);
+        ahead.progress = (at, done, bytes) => {
+          reports.push({ done, bytes, atTs: at?.ts ?? null });
+          progress(at, done, bytes);
+        };
+        return ahead;
       };
       return opened;
     };
     try {
-      const r = await get(`${base}/${DATE}?chunk_size=2`, auth());
-      expect(r.body.toString('utf8')).toBe(`[${EXPECTED_DAY.join(',')}]`);
-      // Six events, chunks of two. SQLite: three full reads, then the empty one that ends the
-      // day. MariaDB: one read streaming the day, warming as it starts and at each chunk.
-      expect(calls.map((c) => [c.skip, c.count])).toEqual([
-        [2, 4],
-        [2, 4],
-        [2, 4],
-        [2, 4],
-      ]);
-      expect(calls[0].afterTs).toBeNull();
-      if (backend === 'mysql') expect(calls.slice(1).map((c) => c.afterTs)).toEqual([DAY + 5, DAY + 5, DAY + DAY_MS - 1]);
-      calls.length = 0;
-      const page = await get(`${base}/${DATE}?chunk_size=2&per_page=5`, auth());
+      const r = await get(`${base}/2026-11-26?chunk_size=300`, auth());
+      expect(r.status).toBe(200);
+      expect(r.body.toString('utf8')).toBe(`[${long.map(text).join(',')}]`);
+      // SQLite reads through the OS page cache: nothing to warm.
+      expect(made).toEqual([{ limit: Infinity, warms: backend === 'mysql' }]);
+      if (backend === 'sqlite') {
+        expect(reports).toEqual([]);
+      } else {
+        expect(reports).toEqual([
+          { done: 0, bytes: 0, atTs: null },
+          { done: 500, bytes: bytesOf(500), atTs: LONG_DAY + 499 },
+          { done: 1000, bytes: bytesOf(1000), atTs: LONG_DAY + 999 },
+        ]);
+      }
+      made.length = 0;
+      reports.length = 0;
+      const page = await get(`${base}/2026-11-26?chunk_size=300&per_page=700`, auth());
       expect(page.status).toBe(200);
-      // 5 rows: warm what is left of the answer after the next chunk, nothing past it.
-      expect(calls.map((c) => [c.skip, c.count])).toEqual(
-        backend === 'sqlite'
-          ? [
-              [2, 3],
-              [2, 1],
-              [1, 0],
-            ]
-          : [
-              [2, 3],
-              [2, 1],
-              [2, 0],
-            ],
-      );
-      // SQLite reads on the event loop: there the first read of a request is short (256
-      // rows), so the first bytes leave at once; MariaDB reads a whole chunk first.
-      calls.length = 0;
-      const short = await get(`${base}/${DATE}?chunk_size=1000`, auth());
-      expect(short.body.toString('utf8')).toBe(`[${EXPECTED_DAY.join(',')}]`);
-      expect(calls.map((c) => [c.skip, c.count])).toEqual([backend === 'sqlite' ? [256, 2000] : [1000, 2000]]);
+      expect(made).toEqual([{ limit: 700, warms: backend === 'mysql' }]);
+      if (backend === 'mysql') expect(reports.map((x) => x.done)).toEqual([0, 500]);
     } finally {
       store.openEventReader = original;
     }
   });
-
   test('CSV: header of the day’s sorted field names, every cell as SPEC says', async () => {
     const r = await get(`${base}/${CSV_DATE}?format=csv`, auth());
     expect(r.status).toBe(200);

@@ -3,6 +3,8 @@ import { altisEvent, DAY, validated } from '../support/events';
 import { parseEventText } from '../../core/events/validate';
 import type { Store } from '../../core/store/store';
 import { EventReader } from '../../core/store/event-reader';
+import { ReadAhead } from '../../core/store/read-ahead';
+import type { SqlValue } from '../../core/db/types';
 
 describe.each(BACKENDS)('store on %s', (backend) => {
   let store: Store;
@@ -13,69 +15,125 @@ describe.each(BACKENDS)('store on %s', (backend) => {
   });
   afterEach(async () => cleanup());
 
-  test('a warm-up touches exactly the rows skip..skip+count after the position, once at a time: their stretch of the primary key when their ids lie close', async () => {
-    // Lines 1..12 of one file, timestamps in reverse so that (ts, id) order is not line order.
-    const docs = Array.from({ length: 12 }, (_, i) => altisEvent(DAY + 100 - i));
+  test('a read-ahead warms the rows after a gap of a twelfth of its lead, then goes on from its frontier, never reading an index entry twice', async () => {
+    // Lines 1..30 of one file, timestamps in reverse so that (ts, id) order is not line order.
+    const docs = Array.from({ length: 30 }, (_, i) => altisEvent(DAY + 100 - i));
     await store.ingest.storeFile(validated(docs), 'import');
-    const session = await store.db.openReadSession();
-    const ran: { sql: string; rows: Record<string, unknown>[] }[] = [];
+    const ran: { sql: string; params: unknown[]; rows: Record<string, unknown>[] }[] = [];
     let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const reader = new EventReader(session, store.db.sql, async (sql, params) => {
+    let gate = new Promise<void>((r) => (release = r));
+    const warmer = async (sql: string, params: SqlValue[]) => {
       const rows = await store.db.all<Record<string, unknown>>(sql, params);
-      ran.push({ sql, rows });
+      ran.push({ sql, params, rows });
       await gate;
       return rows;
-    });
-    const lineOf = async (id: unknown) => Number((await store.db.all<{ line: number }>('SELECT line FROM ah_events WHERE id = ?', [Number(id)]))[0].line);
-    try {
-      const w = { site: '1', from: DAY, to: DAY + 86_400_000 };
-      // In (ts, id) order the lines run 12, 11, … 1; after the 3rd row (line 10), skip 2: lines 7, 6, 5.
-      const rows = await reader.page(w, null, 3);
-      reader.warmAhead(w, { ts: rows[2].ts, id: rows[2].id }, 2, 3);
-      reader.warmAhead(w, null, 0, 12);
-      await new Promise((r) => setTimeout(r, 50));
-      expect(ran).toHaveLength(1);
-      const span = ran[0].rows[0];
-      expect(Number(span.n)).toBe(3);
-      expect([await lineOf(span.lo), await lineOf(span.hi)]).toEqual([5, 7]);
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    const open = () => {
       release();
-      await new Promise((r) => setTimeout(r, 50));
-      // Then the stretch of the primary key between them, counted.
-      expect(ran).toHaveLength(2);
-      expect(ran[1].sql).toMatch(/SELECT COUNT\(\*\) AS n FROM ah_events .* WHERE id >= \? AND id <= \?/);
-      expect(Number(ran[1].rows[0].n)).toBe(3);
-      reader.warmAhead(w, null, 0, 12);
-      await new Promise((r) => setTimeout(r, 50));
+      gate = new Promise<void>((r) => (release = r));
+    };
+    const lineOf = async (id: unknown) => Number((await store.db.all<{ line: number }>('SELECT line FROM ah_events WHERE id = ?', [Number(id)]))[0].line);
+    const w = { site: '1', from: DAY, to: DAY + 86_400_000 };
+    const ahead = new ReadAhead(warmer, store.db.sql, w, { leadRows: 12, parts: 2 });
+    const session = await store.db.openReadSession();
+    try {
+      const rows = await new EventReader(session, store.db.sql).page(w, null, 30);
+      const at = (n: number) => ({ ts: rows[n - 1].ts, id: rows[n - 1].id });
+      // In (ts, id) order the lines run 30, 29, … 1. Nothing read yet: rows 2..12 (a gap of one).
+      ahead.progress(null, 0, 0);
+      ahead.progress(null, 0, 0);
+      await settle();
+      expect(ran).toHaveLength(1);
+      expect(Number(ran[0].rows[0].n)).toBe(11);
+      expect([await lineOf(ran[0].rows[0].hi), await lineOf(ran[0].rows[0].lo)]).toEqual([29, 19]);
+      open();
+      await settle();
+      // Their stretch of the primary key, counted in two parts side by side.
+      expect(ran).toHaveLength(3);
+      for (const r of ran.slice(1)) expect(r.sql).toMatch(/SELECT COUNT\(\*\) AS n FROM ah_events .* WHERE id >= \? AND id <= \?/);
+      expect(ran.slice(1).map((r) => Number(r.rows[0].n)).sort()).toEqual([5, 6]);
+      open();
+      await settle();
+      // 6 rows read: rows 13..18 come next, from the frontier, with no OFFSET.
+      ahead.progress(at(6), 6, 0);
+      await settle();
       expect(ran).toHaveLength(4);
-      expect(Number(ran[3].rows[0].n)).toBe(12);
+      expect(ran[3].sql).not.toMatch(/OFFSET/);
+      expect(Number(ran[3].rows[0].n)).toBe(6);
+      expect([await lineOf(ran[3].rows[0].hi), await lineOf(ran[3].rows[0].lo)]).toEqual([18, 13]);
+      open();
+      await settle();
+      // 3 bytes a row read and a lead of 45 bytes: 15 rows, after a gap of two (a new pull, no frontier).
+      const spans = () => ran.filter((r) => /AS last_ts/.test(r.sql));
+      const bytesAhead = new ReadAhead(warmer, store.db.sql, w, { leadRows: 20, leadBytes: 45, parts: 1 });
+      bytesAhead.progress(at(10), 10, 30);
+      await settle();
+      expect(spans()).toHaveLength(3);
+      expect(spans()[2].params.slice(-2)).toEqual([13, 2]);
+      expect(Number(spans()[2].rows[0].n)).toBe(13);
+      open();
+      await settle();
+      open();
+      await settle();
+      // The pull overtook the frontier (24 rows read): from its position, the 5 rows left after the gap; then no more.
+      ahead.progress(at(24), 24, 0);
+      await settle();
+      expect(spans()).toHaveLength(4);
+      expect(Number(spans()[3].rows[0].n)).toBe(5);
+      open();
+      await settle();
+      ahead.progress(at(25), 25, 0);
+      await settle();
+      expect(spans()).toHaveLength(4);
     } finally {
       release();
       await session.close();
     }
   });
 
-  test('a warm-up of rows whose ids lie far apart looks each one up by its key', async () => {
-    // Twenty lines; in (ts, id) order lines 1, 10 and 20 come first, the rest after them.
-    const ts = (line: number) => DAY + ([1, 10, 20].includes(line) ? line : 100 + line);
+  test('a read-ahead stops at the limit of a paged answer', async () => {
+    await store.ingest.storeFile(validated(Array.from({ length: 20 }, (_, i) => altisEvent(DAY + i))), 'import');
+    const spans: number[] = [];
+    const ahead = new ReadAhead(
+      async (sql, params) => {
+        const rows = await store.db.all<Record<string, unknown>>(sql, params);
+        if (/COUNT\(\*\) AS n, MAX\(ts\)/.test(sql)) spans.push(Number(rows[0].n));
+        return rows;
+      },
+      store.db.sql,
+      { site: '1', from: DAY, to: DAY + 86_400_000 },
+      { leadRows: 12, limit: 7 },
+    );
+    ahead.progress(null, 0, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    ahead.progress(null, 0, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    // Rows 2..7 of the answer, once.
+    expect(spans).toEqual([6]);
+  });
+
+  test('a read-ahead of rows whose ids lie far apart looks each one up by its key', async () => {
+    // Twenty lines; in (ts, id) order lines 1, 10, 20 and 2 come first, the rest after them.
+    const ts = (line: number) => DAY + ([1, 10, 20, 2].includes(line) ? [1, 10, 20, 2].indexOf(line) : 100 + line);
     await store.ingest.storeFile(validated(Array.from({ length: 20 }, (_, i) => altisEvent(ts(i + 1)))), 'import');
-    const session = await store.db.openReadSession();
     const ran: { sql: string; rows: Record<string, unknown>[] }[] = [];
-    const reader = new EventReader(session, store.db.sql, async (sql, params) => {
-      const rows = await store.db.all<Record<string, unknown>>(sql, params);
-      ran.push({ sql, rows });
-      return rows;
-    });
-    try {
-      reader.warmAhead({ site: '1', from: DAY, to: DAY + 86_400_000 }, null, 0, 3);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(ran).toHaveLength(2);
-      // Lines 1 + 10 + 20, each row read through its key: nothing else.
-      expect(ran[1].sql).toMatch(/JOIN ah_events e ON e\.id = k\.id/);
-      expect(Number(ran[1].rows[0].s)).toBe(31);
-    } finally {
-      await session.close();
-    }
+    const ahead = new ReadAhead(
+      async (sql, params) => {
+        const rows = await store.db.all<Record<string, unknown>>(sql, params);
+        ran.push({ sql, rows });
+        return rows;
+      },
+      store.db.sql,
+      { site: '1', from: DAY, to: DAY + 86_400_000 },
+      { limit: 4, leadRows: 12 },
+    );
+    ahead.progress(null, 0, 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ran).toHaveLength(2);
+    // Lines 10 + 20 + 2 (after the gap of one), each row read through its key: nothing else.
+    expect(ran[1].sql).toMatch(/JOIN ah_events e ON e\.id = k\.id/);
+    expect(Number(ran[1].rows[0].s)).toBe(32);
   });
 
   test('a streamed read waits while the row handler holds it back, then goes on where it stopped', async () => {
