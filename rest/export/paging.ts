@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { EventReader, EventWindow, KeysetPosition } from '../../core/store/event-reader';
 import { invalidParam } from '../errors';
+import type { PageContinuation } from './continuations';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor';
 import { single } from './params';
 
@@ -44,26 +45,33 @@ export interface PagePlan {
   total: number;
   /** Cursor state of the next page, when events remain after this one. */
   next: CursorState | null;
+  /**
+   * Where the answer must end, when that was looked up outside its snapshot (a
+   * continuation): the stream checks it.
+   */
+  expectLast?: KeysetPosition;
 }
 
 /**
  * Fixes the pull's horizon and total at its first page (later pages take them from the
  * cursor, so X-WP-Total stays the same from first page to last), and finds where this page
  * ends before a byte is sent: the Link header goes out with the status line. `prepare`
- * completes the window once the horizon is known (the bot filter is computed there).
+ * completes the window once the horizon is known (the bot filter is computed there). A
+ * continuation (see PageContinuations) gives a later page its window and its end.
  */
 export async function planPage(
   reader: Pick<EventReader, 'count' | 'positionAt'>,
   base: EventWindow,
   paging: PagingRequest,
   prepare: (window: EventWindow) => Promise<EventWindow> = async (w) => w,
+  continued?: PageContinuation,
 ): Promise<PagePlan> {
   let window: EventWindow;
   let total: number;
   let sent = 0;
   let after: KeysetPosition | null = null;
   if (paging.cursor) {
-    window = await prepare({ ...base, maxId: paging.cursor.maxId });
+    window = continued ? continued.window : await prepare({ ...base, maxId: paging.cursor.maxId });
     total = paging.cursor.total;
     sent = paging.cursor.sent;
     after = paging.cursor.after;
@@ -75,11 +83,19 @@ export async function planPage(
   const remaining = Math.max(0, total - sent);
   const count = paging.perPage === null ? remaining : Math.min(paging.perPage, remaining);
   let next: CursorState | null = null;
+  let expectLast: KeysetPosition | undefined;
   if (count > 0 && count < remaining) {
-    const last = await reader.positionAt(window, after, count - 1);
+    let last = continued ? await continued.end.catch(() => null) : null;
+    if (last) expectLast = last;
+    else last = await reader.positionAt(window, after, count - 1);
     if (last) next = { after: last, maxId: window.maxId ?? 0, total, sent: sent + count };
   }
-  return { window, after, count, total, next };
+  return { window, after, count, total, next, ...(expectLast ? { expectLast } : {}) };
+}
+
+/** Events of the page that starts at `cursor`: `perPage`, or what is left of the pull. */
+export function pageCount(cursor: CursorState, perPage: number): number {
+  return Math.min(perPage, Math.max(0, cursor.total - cursor.sent));
 }
 
 /**

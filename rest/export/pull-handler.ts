@@ -1,10 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Host } from '../../core/host';
-import type { EventWindow } from '../../core/store/event-reader';
+import type { EventWindow, KeysetPosition } from '../../core/store/event-reader';
 import { requireApplicationPassword } from '../middleware/authenticate';
 import { requireCapability } from '../middleware/permission';
 import { fingerprint } from './cursor';
-import { parsePaging, planPage, setPagingHeaders, type PagePlan, type PagingRequest } from './paging';
+import { PageContinuations } from './continuations';
+import { pageCount, parsePaging, planPage, setPagingHeaders, type PagePlan, type PagingRequest } from './paging';
 import type { ExportFormat } from './params';
 import { ClientWatch, streamDay, type OpenedEventReader } from './stream';
 import { CsvDayWriter, JsonDayWriter, NdjsonDayWriter, type DayWriter } from './writers';
@@ -63,6 +64,16 @@ export function writerFor(host: Host, params: { format: ExportFormat }, header: 
  */
 export function pullRoute(host: Host, options: PullOptions, describe: (req: Request) => PullRequest): RequestHandler[] {
   const open = options.openEventReader ?? (() => host.store.openEventReader());
+  const continuations = new PageContinuations();
+  /** Where the page that starts after `after` and sends `count` events ends, looked up in a snapshot of its own. */
+  const lookUpEnd = async (window: EventWindow, after: KeysetPosition, count: number): Promise<KeysetPosition | null> => {
+    const o = await open();
+    try {
+      return await o.reader.positionAt(window, after, count - 1);
+    } finally {
+      await o.close().catch(() => undefined);
+    }
+  };
 
   const handler = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let pull: PullRequest;
@@ -90,7 +101,8 @@ export function pullRoute(host: Host, options: PullOptions, describe: (req: Requ
     let header: string[] = [];
     try {
       const prepare = pull.prepare;
-      plan = await planPage(opened.reader, pull.window, paging, prepare && ((w) => prepare(opened.reader, w)));
+      const continued = paging.cursor && paging.perPage !== null ? continuations.take(PageContinuations.key(print, paging.cursor, pageCount(paging.cursor, paging.perPage))) : undefined;
+      plan = await planPage(opened.reader, pull.window, paging, prepare && ((w) => prepare(opened.reader, w)), continued);
       if (pull.format === 'csv') header = await opened.reader.fieldNames(pull.window.site, pull.headerDays[0], pull.headerDays[1]);
     } catch (err) {
       opened.destroy();
@@ -114,6 +126,15 @@ export function pullRoute(host: Host, options: PullOptions, describe: (req: Requ
       return;
     }
 
+    // The client will most likely follow the Link: find where that page ends while this one streams.
+    if (plan.next && paging.perPage !== null) {
+      const nextCount = pageCount(plan.next, paging.perPage);
+      if (nextCount > 0 && nextCount < plan.total - plan.next.sent) {
+        const key = PageContinuations.key(print, plan.next, nextCount);
+        continuations.offer(key, { window: plan.window, end: lookUpEnd(plan.window, plan.next.after, nextCount) });
+      }
+    }
+
     const result = await streamDay({
       res,
       watch,
@@ -121,6 +142,7 @@ export function pullRoute(host: Host, options: PullOptions, describe: (req: Requ
       window: plan.window,
       after: plan.after,
       limit: paging.perPage === null ? undefined : plan.count,
+      expectLast: plan.expectLast,
       chunkSize: pull.chunkSize,
       writer,
       prefetch: options.prefetch,

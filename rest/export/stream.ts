@@ -72,6 +72,12 @@ export interface StreamDayOptions {
   /** Send at most this many rows (a page of a paged pull); default: all. */
   limit?: number;
   /**
+   * The answer must send `limit` rows and end at this position (its Link header already
+   * points past it); else the transfer is broken off as on a store failure, so that the
+   * client asks for the page again rather than skip or repeat a row.
+   */
+  expectLast?: KeysetPosition;
+  /**
    * Ask for the next page as soon as the current one is written, before waiting for
    * 'drain', so the database works while the socket drains: at most one page more in
    * memory than strict stop-and-wait (default true).
@@ -165,11 +171,13 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
     const head = writer.start();
     writable = head.length === 0 || res.write(head);
     let next: Promise<Page> | null = read(o.after ?? null);
+    let last = o.after ?? null;
     while (next) {
       const page: Page = await next;
       if (watch.gone) return { outcome: 'client-gone', rows };
       next = null;
       if (page.rows === 0) break;
+      last = page.last ?? last;
       const chunk = writer.take();
       const wasWritable = writable;
       if (chunk.length > 0) writable = write(chunk);
@@ -189,6 +197,10 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
         writable = true;
       }
       if (!next) next = read(after);
+    }
+    const expected = o.expectLast;
+    if (expected && (rows !== limit || last?.ts !== expected.ts || last?.id !== expected.id)) {
+      throw new Error(`the page ended at event (${last?.ts}, ${last?.id}), not where its Link points (${expected.ts}, ${expected.id}): a row below the pull's horizon was committed late`);
     }
     await opened.close().catch(swallow);
     const tail = writer.end();
