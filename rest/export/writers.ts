@@ -27,51 +27,13 @@ const NEWLINE = 0x0a;
 const MIN_BUFFER = 64 * 1024;
 
 /**
- * Output buffers shared by all the pulls of the process. A pull's chunks are a few MB each,
- * and a buffer that big, freshly allocated, is memory the kernel maps in page by page on
- * first touch (~12 µs per 4 KiB here) and that comes back only when a GC happens to
- * collect it: a paged pull (a new request every `per_page` events) spent more time in GC
- * and page faults than an unpaged one. Free buffers wait here for the next chunk, of any
- * pull, up to POOL_BYTES in all; the largest goes out first, so a new pull starts with a
- * chunk-sized buffer instead of growing one.
- */
-class BufferPool {
-  private readonly free: Buffer[] = [];
-  private bytes = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  get(bytes: number): Buffer {
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) if (best < 0 || this.free[i].length > this.free[best].length) best = i;
-    if (best >= 0 && this.free[best].length >= bytes) {
-      const b = this.free[best];
-      this.free[best] = this.free[this.free.length - 1];
-      this.free.pop();
-      this.bytes -= b.length;
-      return b;
-    }
-    // Dedicated memory (never Node's shared slab): it is written over once released.
-    return Buffer.allocUnsafeSlow(Math.max(MIN_BUFFER, bytes));
-  }
-
-  put(b: Buffer): void {
-    if (this.bytes + b.length > this.maxBytes) return;
-    this.free.push(b);
-    this.bytes += b.length;
-  }
-}
-
-/** Free output buffers kept for the next chunks: two pulls' worth at the default chunk_size. */
-const POOL_BYTES = 32 * 1048576;
-const pool = new BufferPool(POOL_BYTES);
-
-/**
- * One writer's output: a chunk is filled in a buffer from the pool, handed out by `take`,
- * and the buffer goes back to the pool once the socket is done with it (`release`). A pull
- * has at most two chunks out at once (one in the socket, one being filled).
+ * Output buffers reused from page to page. Each page would otherwise allocate a few MB
+ * outside the JS heap that comes back only when a GC happens to collect the Buffer object:
+ * under load such memory piles up by tens of MB. A pull has at most two chunks out at once
+ * (one in the socket, one being filled), so two buffers are kept.
  */
 export class ChunkBuffer {
+  private readonly free: Buffer[] = [];
   private readonly lent = new Set<ArrayBufferLike>();
   private buf: Buffer | null = null;
   private at = 0;
@@ -79,7 +41,10 @@ export class ChunkBuffer {
   private hint = MIN_BUFFER;
 
   private alloc(bytes: number): Buffer {
-    return pool.get(bytes);
+    let b = this.free.pop();
+    // Dedicated memory (never Node's shared slab): it is written over once released.
+    if (!b || b.length < bytes) b = Buffer.allocUnsafeSlow(Math.max(MIN_BUFFER, bytes));
+    return b;
   }
 
   /** Room for `bytes` more. */
@@ -88,10 +53,7 @@ export class ChunkBuffer {
     if (this.buf && need <= this.buf.length) return this.buf;
     // A new chunk starts a little above the last one's size; a full one grows by half.
     const bigger = this.buf ? this.alloc(need + (need >> 1)) : this.alloc(Math.max(need, this.hint + (this.hint >> 3)));
-    if (this.buf) {
-      this.buf.copy(bigger, 0, 0, this.at);
-      pool.put(this.buf);
-    }
+    if (this.buf) this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
     return bigger;
   }
@@ -125,7 +87,7 @@ export class ChunkBuffer {
 
   release(chunk: Buffer | string): void {
     if (typeof chunk === 'string' || !this.lent.delete(chunk.buffer)) return;
-    pool.put(Buffer.from(chunk.buffer, 0, chunk.buffer.byteLength));
+    if (this.free.length < 2) this.free.push(Buffer.from(chunk.buffer, 0, chunk.buffer.byteLength));
   }
 }
 
