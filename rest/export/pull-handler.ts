@@ -126,12 +126,15 @@ export function pullRoute(host: Host, options: PullOptions, describe: (req: Requ
       return;
     }
 
-    // The client will most likely follow the Link: find where that page ends while this one streams.
+    // The client will most likely follow the Link: keep the pull's window for that page, and
+    // find where it ends while this one streams — on another connection; where the store
+    // reads on the event loop (SQLite) that would only move the same work within this thread.
     if (plan.next && paging.perPage !== null) {
       const nextCount = pageCount(plan.next, paging.perPage);
       if (nextCount > 0 && nextCount < plan.total - plan.next.sent) {
         const key = PageContinuations.key(print, plan.next, nextCount);
-        continuations.offer(key, { window: plan.window, end: lookUpEnd(plan.window, plan.next.after, nextCount) });
+        const end = opened.reader.readsOnEventLoop ? Promise.resolve(null) : lookUpEnd(plan.window, plan.next.after, nextCount);
+        continuations.offer(key, { window: plan.window, end });
       }
     }
 

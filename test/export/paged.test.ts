@@ -97,7 +97,7 @@ describe.each(BACKENDS)('resumable pulls on %s', (backend) => {
     expect(Number(after.headers['x-wp-total'])).toBe(Number(whole.headers['x-wp-total']) + added);
   });
 
-  test('a page the client follows to sends its headers without looking for its end: that was looked up while the page before streamed', async () => {
+  test('on MariaDB a page the client follows to sends its headers without looking for its end: that was looked up while the page before streamed', async () => {
     const store = t.host.store;
     const original = store.openEventReader.bind(store);
     const readers: { streamed: boolean; lookups: number }[] = [];
@@ -119,15 +119,22 @@ describe.each(BACKENDS)('resumable pulls on %s', (backend) => {
       expect(joined('ndjson', answers)).toBe(whole.body.toString('utf8'));
       const streamed = readers.filter((r) => r.streamed);
       expect(streamed).toHaveLength(answers.length);
-      // The first page finds its own end; each later one (but the last, which has no next) was found for it.
-      expect(streamed.map((r) => r.lookups)).toEqual([1, ...Array(answers.length - 1).fill(0)]);
-      expect(readers.filter((r) => !r.streamed).map((r) => r.lookups)).toEqual(Array(answers.length - 2).fill(1));
+      const lookups = readers.filter((r) => !r.streamed).map((r) => r.lookups);
+      if (backend === 'mysql') {
+        // The first page finds its own end; each later one (but the last, which has no next) was found for it.
+        expect(streamed.map((r) => r.lookups)).toEqual([1, ...Array(answers.length - 1).fill(0)]);
+        expect(lookups).toEqual(Array(answers.length - 2).fill(1));
+      } else {
+        // SQLite reads on the event loop: each page finds its own end, as a lookup would in the same thread.
+        expect(streamed.map((r) => r.lookups)).toEqual([...Array(answers.length - 1).fill(1), 0]);
+        expect(lookups).toEqual([]);
+      }
     } finally {
       store.openEventReader = original;
     }
   });
 
-  test('a page whose end moved after it was looked up is cut off, and asked for again comes whole', async () => {
+  test('a page whose end moved after it was looked up (MariaDB) is cut off, and asked for again comes whole', async () => {
     const D3 = Date.UTC(2026, 4, 10);
     await t.host.store.ingest.storeFile(validated(Array.from({ length: 9 }, (_, i) => altisEvent(D3 + i * 1000, { n: i }))), 'import');
     const path = '/wp-json/analytics/v1/events/2026-05-10?format=ndjson&per_page=3';
@@ -138,10 +145,12 @@ describe.each(BACKENDS)('resumable pulls on %s', (backend) => {
     await new Promise((r) => setTimeout(r, 200));
     const [row] = await t.host.store.db.all<{ id: number }>('SELECT id FROM ah_events WHERE site = ? AND ts >= ? ORDER BY ts, id LIMIT 1 OFFSET 3', ['1', D3]);
     await t.host.store.db.run('DELETE FROM ah_events WHERE id = ?', [Number(row.id)]);
-    // Cut off: a small page may not even get its headers out first (the client sees a hang-up).
-    const cut = await get(root() + second, auth).catch((error: Error) => ({ complete: false, error }));
-    expect(cut.complete).toBe(false);
-    // Asked again, the page finds its own end.
+    if (backend === 'mysql') {
+      // Cut off: a small page may not even get its headers out first (the client sees a hang-up).
+      const cut = await get(root() + second, auth).catch((error: Error) => ({ complete: false, error }));
+      expect(cut.complete).toBe(false);
+    }
+    // Asked again (on SQLite at once: there each page finds its own end), the page comes whole.
     const again = await get(root() + second, auth);
     expect(again.complete).toBe(true);
     expect(again.body.toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as { n: number }).n)).toEqual([4, 5, 6]);
