@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { parseEventText, DAY_MS } from '../../core/events/validate';
 import { BACKENDS } from '../support/backends';
 import { altisEvent, DAY, validated } from '../support/events';
@@ -168,6 +170,39 @@ describe.each(BACKENDS)('GET /wp-json/analytics/v1/events/:date on %s', (backend
         expect(b.complete).toBe(true);
         expect(b.body.equals(bodies[0].body)).toBe(true);
       }
+    }
+  });
+
+  test('where reads run on the event loop (SQLite), each starts only once what was written went to the kernel: the status line first, then each chunk', async () => {
+    const sockets: Socket[] = [];
+    const onRequest = (_req: IncomingMessage, res: ServerResponse) => sockets.push(res.socket as Socket);
+    t.server.server.on('request', onRequest);
+    const store = t.host.store;
+    const original = store.openEventReader.bind(store);
+    const atRead: { headersSent: boolean; corked: number; unsent: number }[] = [];
+    store.openEventReader = async () => {
+      const opened = await original();
+      const pullPage = opened.reader.pullPage.bind(opened.reader);
+      opened.reader.pullPage = (...args) => {
+        const socket = sockets[sockets.length - 1];
+        atRead.push({ headersSent: socket.bytesWritten > 0, corked: socket.writableCorked, unsent: socket.writableLength });
+        return pullPage(...args);
+      };
+      return opened;
+    };
+    try {
+      const r = await get(`${base}/${DATE}?chunk_size=2`, auth());
+      expect(r.body.toString('utf8')).toBe(`[${EXPECTED_DAY.join(',')}]`);
+      if (backend === 'sqlite') {
+        // Six events in reads of two, and the empty read that ends the day.
+        expect(atRead).toEqual(Array(4).fill({ headersSent: true, corked: 0, unsent: 0 }));
+      } else {
+        // MariaDB reads off the event loop: one query streams the day, asked for at once.
+        expect(atRead).toHaveLength(1);
+      }
+    } finally {
+      store.openEventReader = original;
+      t.server.server.off('request', onRequest);
     }
   });
 
