@@ -81,7 +81,7 @@ export async function planPage(
     total = window.filter ? (await reader.count(window)).count : raw.count;
   }
   const remaining = Math.max(0, total - sent);
-  const count = paging.perPage === null ? remaining : Math.min(paging.perPage, remaining);
+  const count = pageCount({ total, sent }, paging.perPage);
   let next: CursorState | null = null;
   let expectLast: KeysetPosition | undefined;
   if (count > 0 && count < remaining) {
@@ -93,9 +93,10 @@ export async function planPage(
   return { window, after, count, total, next, ...(expectLast ? { expectLast } : {}) };
 }
 
-/** Events of the page that starts at `cursor`: `perPage`, or what is left of the pull. */
-export function pageCount(cursor: CursorState, perPage: number): number {
-  return Math.min(perPage, Math.max(0, cursor.total - cursor.sent));
+/** Events of the answer that starts after `sent` of the pull's `total`: `perPage` at most (null: all that is left). */
+export function pageCount(at: Pick<CursorState, 'total' | 'sent'>, perPage: number | null): number {
+  const remaining = Math.max(0, at.total - at.sent);
+  return perPage === null ? remaining : Math.min(perPage, remaining);
 }
 
 /**

@@ -159,8 +159,10 @@ export async function streamDay(o: StreamDayOptions): Promise<StreamOutcome> {
   const add = (doc: Buffer | string, ts: number, id: number): void | Promise<void> => {
     writer.add(doc);
     inRead++;
-    readBytes += doc.length;
-    if (ahead && (rows + inRead) % WARM_STEP_ROWS === 0) ahead.progress({ ts, id }, rows + inRead, readBytes);
+    if (ahead) {
+      readBytes += doc.length;
+      if ((rows + inRead) % WARM_STEP_ROWS === 0) ahead.progress({ ts, id }, rows + inRead, readBytes);
+    }
     if (inline || ++inChunk < chunkSize) return;
     inChunk = 0;
     writable = write(writer.take());
