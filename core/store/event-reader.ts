@@ -97,11 +97,14 @@ export class EventReader {
     }
   }
 
-  /** The distinct values of a scalar SQL expression (over the `doc` column) in the window. */
-  async distinctValues(w: EventWindow, expr: { sql: string; params: SqlValue[] }): Promise<unknown[]> {
+  /** The distinct values of a scalar SQL expression (over the `doc` column) in the window, each with its number of events. */
+  async valueCounts(w: EventWindow, expr: { sql: string; params: SqlValue[] }): Promise<{ value: unknown; count: number }[]> {
     const where = whereClause(w, null);
-    const rows = await this.session.all<{ v: unknown }>(`SELECT DISTINCT ${expr.sql} AS v FROM ${this.table} WHERE ${where.sql}`, [...expr.params, ...where.params]);
-    return rows.map((r) => r.v);
+    const rows = await this.session.all<{ v: unknown; n: number | string }>(`SELECT ${expr.sql} AS v, COUNT(*) AS n FROM ${this.table} WHERE ${where.sql} GROUP BY v`, [
+      ...expr.params,
+      ...where.params,
+    ]);
+    return rows.map((r) => ({ value: r.v, count: Number(r.n) }));
   }
 
   /** The position of the row `offset` rows after `after` (0: the first one), or null past the end. */

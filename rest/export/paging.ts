@@ -52,18 +52,25 @@ export interface PagePlan {
   expectLast?: KeysetPosition;
 }
 
+/** A pull's window completed once its horizon is known, and its event count where the completion found it. */
+export interface PreparedWindow {
+  window: EventWindow;
+  count?: number;
+}
+
 /**
  * Fixes the pull's horizon and total at its first page (later pages take them from the
  * cursor, so X-WP-Total stays the same from first page to last), and finds where this page
  * ends before a byte is sent: the Link header goes out with the status line. `prepare`
- * completes the window once the horizon is known (the bot filter is computed there). A
+ * completes the window once the horizon is known (the bot filter is computed there, and
+ * counts the events it keeps in the same pass). A
  * continuation (see PageContinuations) gives a later page its window and its end.
  */
 export async function planPage(
   reader: Pick<EventReader, 'count' | 'positionAt'>,
   base: EventWindow,
   paging: PagingRequest,
-  prepare: (window: EventWindow) => Promise<EventWindow> = async (w) => w,
+  prepare: (window: EventWindow) => Promise<PreparedWindow> = async (w) => ({ window: w }),
   continued?: PageContinuation,
 ): Promise<PagePlan> {
   let window: EventWindow;
@@ -71,14 +78,15 @@ export async function planPage(
   let sent = 0;
   let after: KeysetPosition | null = null;
   if (paging.cursor) {
-    window = continued ? continued.window : await prepare({ ...base, maxId: paging.cursor.maxId });
+    window = continued ? continued.window : (await prepare({ ...base, maxId: paging.cursor.maxId })).window;
     total = paging.cursor.total;
     sent = paging.cursor.sent;
     after = paging.cursor.after;
   } else {
     const raw = await reader.count(base);
-    window = await prepare({ ...base, maxId: raw.maxId });
-    total = window.filter ? (await reader.count(window)).count : raw.count;
+    const prepared = await prepare({ ...base, maxId: raw.maxId });
+    window = prepared.window;
+    total = prepared.count ?? (window.filter ? (await reader.count(window)).count : raw.count);
   }
   const remaining = Math.max(0, total - sent);
   const count = pageCount({ total, sent }, paging.perPage);

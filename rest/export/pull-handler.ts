@@ -5,7 +5,7 @@ import { requireApplicationPassword } from '../middleware/authenticate';
 import { requireCapability } from '../middleware/permission';
 import { fingerprint } from './cursor';
 import { PageContinuations } from './continuations';
-import { pageCount, parsePaging, planPage, setPagingHeaders, type PagePlan, type PagingRequest } from './paging';
+import { pageCount, parsePaging, planPage, setPagingHeaders, type PagePlan, type PagingRequest, type PreparedWindow } from './paging';
 import type { ExportFormat } from './params';
 import { ClientWatch, streamDay, type OpenedEventReader } from './stream';
 import { CsvDayWriter, JsonDayWriter, NdjsonDayWriter, type DayWriter } from './writers';
@@ -32,7 +32,7 @@ export interface PullRequest {
   /** The site's events the pull sends, before its horizon is fixed. */
   window: EventWindow;
   /** Completes the window once the horizon is known (the range pull's bot filter); default: as it is. */
-  prepare?: (reader: OpenedEventReader['reader'], window: EventWindow) => Promise<EventWindow>;
+  prepare?: (reader: OpenedEventReader['reader'], window: EventWindow) => Promise<PreparedWindow>;
   /** The UTC days (first, last) whose field names make the CSV header. */
   headerDays: readonly [first: number, last: number];
   /** Content-Disposition file name, without the extension. */

@@ -4,7 +4,7 @@ import type { DayWriter } from './writers';
 
 /** What `Store.openEventReader()` hands out: a reader over one snapshot, and its two ways to end. */
 export interface OpenedEventReader {
-  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'distinctValues'> & Partial<Pick<EventReader, 'readAhead' | 'readsOnEventLoop'>>;
+  reader: Pick<EventReader, 'count' | 'pullPage' | 'fieldNames' | 'positionAt' | 'valueCounts'> & Partial<Pick<EventReader, 'readAhead' | 'readsOnEventLoop'>>;
   close(): Promise<void>;
   destroy(): void;
 }

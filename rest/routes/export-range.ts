@@ -31,8 +31,8 @@ export function rangeExportRoute(host: Host, options: RangeExportOptions = {}): 
       prepare: params.includeBots
         ? undefined
         : async (reader, w) => {
-            const filter = await botFilter(reader, host.store.db.sql, w);
-            return filter ? { ...w, filter } : w;
+            const { filter, count } = await botFilter(reader, host.store.db.sql, w);
+            return { window: filter ? { ...w, filter } : w, count };
           },
       headerDays: [params.firstUtcDay, params.lastUtcDay],
       filename: `${params.startDate}_${params.endDate}`,

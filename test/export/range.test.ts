@@ -1,4 +1,5 @@
 import { BACKENDS } from '../support/backends';
+import { parseEventText } from '../../core/events/validate';
 import { altisEvent, validated } from '../support/events';
 import { createUserWithPassword, startTestServer } from '../support/host';
 import { startOfZonedDay } from '../../rest/export/zones';
@@ -86,6 +87,21 @@ describe.each(BACKENDS)('GET /wp-json/analytics/v1/events (range) on %s', (backe
       ]),
       'http',
     );
+    const D2 = Date.UTC(2026, 5, 11);
+    // Stored as written: the user agent's slash escaped, as some trackers send it.
+    const escaped = JSON.stringify(e(D2 + 5, 'bot-escaped', { device: { userAgent: 'curl/8.5.0' } })).replace('curl/8.5.0', 'curl\\/8.5.0');
+    await t.host.store.ingest.storeFile(
+      [
+        ...validated([
+          e(D2 + 1, 'bot-second-field', { attributes: { blogId: '1', userAgent: CHROME }, device: { userAgent: GOOGLEBOT } }),
+          e(D2 + 2, 'human-two-fields', { attributes: { blogId: '1', userAgent: CHROME }, device: { userAgent: CHROME } }),
+          e(D2 + 3, 'ua-object', { attributes: { blogId: '1', userAgent: { name: GOOGLEBOT } } }),
+          e(D2 + 4, 'ua-empty', { attributes: { blogId: '1', userAgent: '' } }),
+        ]),
+        parseEventText(escaped, { index: 4 }),
+      ],
+      'http',
+    );
   });
   afterAll(async () => t?.cleanup());
 
@@ -123,6 +139,12 @@ describe.each(BACKENDS)('GET /wp-json/analytics/v1/events (range) on %s', (backe
     expect(await ids(`${q}&include_bots=true`)).toEqual(['bot-attr', 'human-attr', 'bot-endpoint', 'click-1', 'bot-device', 'no-ua', 'ua-number']);
     expect(await ids(`${q}&event_type=click`)).toEqual(['click-1']);
     expect(await ids(`${q}&event_type=nope`)).toEqual([]);
+  });
+
+  test('bots: a bot in any of the fields, escaped or not; only strings are user agents', async () => {
+    const q = 'start_date=2026-06-11&end_date=2026-06-11';
+    expect(await ids(q)).toEqual(['human-two-fields', 'ua-object', 'ua-empty']);
+    expect(await ids(`${q}&include_bots=true`)).toEqual(['bot-second-field', 'human-two-fields', 'ua-object', 'ua-empty', 'bot-escaped']);
   });
 
   test('bad input', async () => {
