@@ -8,7 +8,8 @@
  * BENCH_MYSQL_URL (server to use; default mysql://root@127.0.0.1:3306/), BENCH_REPEATS=3,
  * BENCH_CONCURRENT=10, BENCH_CSV=1 (0 skips the CSV pulls), BENCH_ARRIVAL=time|random (the
  * order the events reach the store; see `arrivals`), BENCH_CHUNK_SIZE, BENCH_PER_PAGE=10000
- * (the paged pull compared with the unpaged one, both through Node's http client; 0 skips it).
+ * (the paged pull compared with the unpaged one, both through Node's http client; 0 skips it),
+ * BENCH_RANGE=1 (the 100,000 day through the range route, bots left out; 0 skips it).
  *
  * The server runs in a child process (bench/export-server), so its peak RSS is its own; it
  * is restarted for each measured phase. Pulls are made with curl to /dev/null.
@@ -45,6 +46,8 @@ export interface ExportBenchOptions {
   arrival?: 'time' | 'random';
   /** per_page of the paged JSON pull measured against the unpaged one (default 10000; 0 skips it). */
   perPage?: number;
+  /** Also pull the day through the range route with bots left out, at the 100,000 day (default true). */
+  range?: boolean;
   log?: (line: string) => void;
 }
 
@@ -67,6 +70,8 @@ export interface SizeResult {
   concurrent?: { pulls: number; allComplete: boolean; seconds: number; peakRssMiB: number };
   /** JSON through Node's http client: unpaged, and following the Link headers page by page (rows/s, medians). */
   paged?: { perPage: number; pages: number; unpagedRowsPerSec: number; pagedRowsPerSec: number };
+  /** The same day through GET /events?start_date&end_date (bots left out): events sent, seconds to the first byte, rows/s (medians). */
+  range?: { sent: number; firstByteSeconds: number; rowsPerSec: number };
 }
 
 export interface ExportBenchResult {
@@ -116,12 +121,12 @@ function run(cmd: string, args: string[], captureStdout = false): Promise<{ seco
   });
 }
 
-/** One pull with curl to /dev/null: seconds, HTTP status, bytes, X-WP-Total. */
-async function curlPull(url: string, password: string): Promise<{ seconds: number; status: number; bytes: number; total: number }> {
-  const r = await run('curl', ['-sS', '-o', '/dev/null', '-u', `${LOGIN}:${password}`, '-w', '%{http_code} %{size_download} %header{x-wp-total}', url], true);
-  const [status, bytes, total] = r.out.trim().split(/\s+/).map(Number);
+/** One pull with curl to /dev/null: seconds, HTTP status, bytes, X-WP-Total, seconds to the first byte. */
+async function curlPull(url: string, password: string): Promise<{ seconds: number; status: number; bytes: number; total: number; firstByte: number }> {
+  const r = await run('curl', ['-sS', '-o', '/dev/null', '-u', `${LOGIN}:${password}`, '-w', '%{http_code} %{size_download} %header{x-wp-total} %{time_starttransfer}', url], true);
+  const [status, bytes, total, firstByte] = r.out.trim().split(/\s+/).map(Number);
   if (r.code !== 0 || status !== 200) throw new Error(`curl ${url}: exit ${r.code}, ${r.out.trim()}`);
-  return { seconds: r.seconds, status, bytes, total };
+  return { seconds: r.seconds, status, bytes, total, firstByte };
 }
 
 /** One GET through Node's http client, body counted and dropped: seconds, bytes, X-WP-Total, the next page's path. */
@@ -211,7 +216,7 @@ class ServerProcess {
  */
 async function* arrivals(size: number, day: string, order: 'time' | 'random', workDir: string): AsyncGenerator<string> {
   if (order === 'random') {
-    for (const doc of generateEvents(size, { day, seed: 1, site: '1' })) yield JSON.stringify(doc);
+    for (const doc of generateEvents(size, { day, seed: 1, site: '1', userAgents: true })) yield JSON.stringify(doc);
     return;
   }
   // Bucketed by quarter hour of arrival on disk, then each bucket sorted: memory stays small.
@@ -225,7 +230,7 @@ async function* arrivals(size: number, day: string, order: 'time' | 'random', wo
     pending.set(b, []);
   };
   let maxBucket = 0;
-  for (const doc of generateEvents(size, { day, seed: 1, site: '1' })) {
+  for (const doc of generateEvents(size, { day, seed: 1, site: '1', userAgents: true })) {
     const arrival = Number(doc.arrival_timestamp ?? doc.event_timestamp);
     const b = Math.max(0, Math.floor((arrival - start) / bucketMs));
     maxBucket = Math.max(maxBucket, b);
@@ -299,6 +304,7 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
   const day = opts.day ?? '2026-11-20';
   const arrival = opts.arrival ?? 'time';
   const perPage = opts.perPage ?? 10_000;
+  const withRange = opts.range !== false;
   const query = opts.chunkSize ? `&chunk_size=${opts.chunkSize}` : '';
   const { from, to } = dayWindow(day);
   const results: SizeResult[] = [];
@@ -349,6 +355,8 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
         let jsonCpuUs = 0;
         let csvCpuUs: number | undefined;
         let paged: SizeResult['paged'];
+        let range: SizeResult['range'];
+        const isConcurrencyDay = size === (sizes.includes(100_000) ? 100_000 : Math.min(...sizes));
         try {
           for (let i = 0; i < repeats; i++) {
             if (backend === 'mysql') {
@@ -396,13 +404,28 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
             }
             paged = { perPage, pages, unpagedRowsPerSec: size / median(unpagedTimes), pagedRowsPerSec: size / median(pagedTimes) };
           }
+          if (withRange && isConcurrencyDay) {
+            const times: number[] = [];
+            const firstBytes: number[] = [];
+            let sent = 0;
+            for (let i = 0; i < repeats; i++) {
+              const r = await curlPull(`${server.url}/wp-json/analytics/v1/events?start_date=${day}&end_date=${day}&format=json${query}`, loaded.password);
+              // One visitor in twenty is a crawler (generate.ts): X-WP-Total must leave them out.
+              if (!(r.total < size && r.total > 0.9 * size)) throw new Error(`range pull: X-WP-Total ${r.total} of ${size} events`);
+              sent = r.total;
+              times.push(r.seconds);
+              firstBytes.push(r.firstByte);
+              log(`  range, bots left out: ${r.total} events, first byte ${r.firstByte.toFixed(2)} s, ${Math.round(r.total / r.seconds)} rows/s`);
+            }
+            range = { sent, firstByteSeconds: median(firstBytes), rowsPerSec: sent / median(times) };
+          }
         } finally {
           await server.stop();
         }
 
         // Phase 2: concurrent JSON pulls of the 100,000 day (else the smallest), on a fresh server process.
         let conc: SizeResult['concurrent'];
-        if (concurrent > 0 && size === (sizes.includes(100_000) ? 100_000 : Math.min(...sizes))) {
+        if (concurrent > 0 && isConcurrencyDay) {
           const s2 = await ServerProcess.start(env, dataDir);
           try {
             const started = process.hrtime.bigint();
@@ -433,6 +456,7 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
           peakRssMiB: mib(peak),
           concurrent: conc,
           paged,
+          range,
         });
       } finally {
         for (const c of cleanups) await c().catch((e) => log(`cleanup: ${(e as Error).message}`));
@@ -446,7 +470,7 @@ export async function runExportBench(opts: ExportBenchOptions = {}): Promise<Exp
 const fmt = (n: number | undefined) => (n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
 
 function report(results: SizeResult[], bufferPoolMiB: number | undefined, arrival: string): { table: string; checks: ExportBenchResult['checks'] } {
-  const head = ['backend', 'events', 'mariadb client rows/s', 'JSON rows/s', 'JSON / client', 'CSV rows/s', 'server CPU µs/row JSON, CSV', 'idle RSS MiB', 'peak RSS MiB (JSON / +CSV)', 'concurrent JSON pulls: s, peak RSS MiB', 'paged JSON (Node client): pages, rows/s, / unpaged'];
+  const head = ['backend', 'events', 'mariadb client rows/s', 'JSON rows/s', 'JSON / client', 'CSV rows/s', 'server CPU µs/row JSON, CSV', 'idle RSS MiB', 'peak RSS MiB (JSON / +CSV)', 'concurrent JSON pulls: s, peak RSS MiB', 'paged JSON (Node client): pages, rows/s, / unpaged', 'range, bots left out: events, first byte s, rows/s, / day JSON'];
   const rows = results.map((r) => [
     r.backend,
     fmt(r.size),
@@ -459,6 +483,7 @@ function report(results: SizeResult[], bufferPoolMiB: number | undefined, arriva
     `${r.peakRssJsonMiB} / ${r.peakRssMiB}`,
     r.concurrent ? `${r.concurrent.pulls} ${r.concurrent.allComplete ? 'complete' : 'INCOMPLETE'}, ${r.concurrent.seconds.toFixed(1)} s, ${r.concurrent.peakRssMiB}` : '—',
     r.paged ? `${r.paged.pages} × ${fmt(r.paged.perPage)}, ${fmt(r.paged.pagedRowsPerSec)}, ${(r.paged.pagedRowsPerSec / r.paged.unpagedRowsPerSec).toFixed(2)}x` : '—',
+    r.range ? `${fmt(r.range.sent)}, ${r.range.firstByteSeconds.toFixed(2)}, ${fmt(r.range.rowsPerSec)}, ${(r.range.rowsPerSec / r.jsonRowsPerSec).toFixed(2)}x` : '—',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
@@ -503,6 +528,7 @@ if (require.main === module) {
     chunkSize: env.BENCH_CHUNK_SIZE ? Number(env.BENCH_CHUNK_SIZE) : undefined,
     arrival: env.BENCH_ARRIVAL === 'random' ? 'random' : undefined,
     perPage: env.BENCH_PER_PAGE ? Number(env.BENCH_PER_PAGE) : undefined,
+    range: env.BENCH_RANGE !== '0',
   })
     .then((r) => {
       process.stdout.write(`\nbench/export — ${os.cpus().length} CPU, Node ${process.version}, median of ${env.BENCH_REPEATS ?? 3}\n${r.table}\n\n`);

@@ -16,6 +16,11 @@ export interface GenerateOptions {
   site?: string;
   /** Give every event a unique `event_id` (default true), so the store's duplicate check is exercised. */
   eventIds?: boolean;
+  /**
+   * Give every event the browser's `attributes.userAgent` (default false, so earlier figures
+   * stay comparable); one visitor in twenty is a crawler. Nothing else changes.
+   */
+  userAgents?: boolean;
 }
 
 /** mulberry32: small, fast, good enough for test data. */
@@ -53,6 +58,12 @@ const PLATFORMS: [string, string, string][] = [
   ['iOS', '18.1', 'iPhone'],
   ['Android', '15', 'Pixel 8'],
   ['Linux', '6.1', 'PC'],
+];
+const CRAWLERS = [
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+  'Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)',
+  'python-requests/2.32.3',
 ];
 const LOCALES = ['en-GB', 'en-US', 'fr-FR', 'de-DE', 'pt-BR', 'ja-JP'];
 const OTHER_TYPES = ['_session.start', '_session.stop', 'click', 'conversion', 'experienceView', 'scroll'];
@@ -106,7 +117,8 @@ export function* generateEvents(count: number, options: GenerateOptions = {}): G
     audiences: AUDIENCES.filter(() => rand() < 0.4),
   }));
   for (let i = 0; i < count; i++) {
-    const v = visitors[(rand() * visitors.length) | 0];
+    const k = (rand() * visitors.length) | 0;
+    const v = visitors[k];
     const ts = Math.min(start + 86_399_999, start + Math.max(0, Math.floor((i * 86_400_000) / count - rand() * 60_000)));
     const type = rand() < 0.8 ? 'pageView' : pick(rand, OTHER_TYPES);
     const page = pick(rand, PAGES);
@@ -127,6 +139,12 @@ export function* generateEvents(count: number, options: GenerateOptions = {}): G
     const [city, country, region, lat, lon, postal] = v.city;
     const [browser, browserVersion] = v.browser;
     const [platform, platformVersion, model] = v.platform;
+    if (options.userAgents) {
+      attributes.userAgent =
+        k % 20 === 0
+          ? CRAWLERS[(k / 20) % CRAWLERS.length]
+          : `Mozilla/5.0 (${model}; ${platform} ${platformVersion}) AppleWebKit/537.36 (KHTML, like Gecko) ${browser}/${browserVersion} Safari/537.36`;
+    }
     const event: Record<string, unknown> = {
       ...(withIds ? { event_id: uuid(rand) } : {}),
       event_type: type,
