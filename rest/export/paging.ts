@@ -63,8 +63,8 @@ export interface PreparedWindow {
  * cursor, so X-WP-Total stays the same from first page to last), and finds where this page
  * ends before a byte is sent: the Link header goes out with the status line. `prepare`
  * completes the window once the horizon is known (the bot filter is computed there, and
- * counts the events it keeps in the same pass). A
- * continuation (see PageContinuations) gives a later page its window and its end.
+ * counts the events it keeps in the same pass). A continuation (see PageContinuations)
+ * gives a later page its window and its end.
  */
 export async function planPage(
   reader: Pick<EventReader, 'count' | 'positionAt'>,
