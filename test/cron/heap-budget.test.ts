@@ -13,8 +13,10 @@ describe('HeapBudget', () => {
     v8.setFlagsFromString('--expose-gc');
     (vm.runInNewContext('gc') as () => void)();
     const budget = new HeapBudget(4 * MiB);
-    // A delivered batch: one large string, held until the subscriber lets go of it.
-    let delivered: { ndjson: string } | null = { ndjson: Buffer.alloc(8 * MiB, 'a').toString('utf8') };
+    // A delivered batch: one large string, held until the subscriber lets go of it. Far
+    // larger than the budget: the earlier files run in this process may still free memory of
+    // their own meanwhile (an 8 MiB batch went unseen once in CI, its growth offset so).
+    let delivered: { ndjson: string } | null = { ndjson: Buffer.alloc(48 * MiB, 'a').toString('utf8') };
     const batch = new WeakRef(delivered);
     await nextTurn(); // a WeakRef keeps its target alive until the turn that made it ends
     delivered = null;
