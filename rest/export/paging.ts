@@ -88,23 +88,32 @@ export async function planPage(
     window = prepared.window;
     total = prepared.count ?? (window.filter ? (await reader.count(window)).count : raw.count);
   }
-  const remaining = Math.max(0, total - sent);
-  const count = pageCount({ total, sent }, paging.perPage);
+  const { count, linked } = pageSpan({ total, sent }, paging.perPage);
   let next: CursorState | null = null;
   let expectLast: KeysetPosition | undefined;
-  if (count > 0 && count < remaining) {
+  if (linked) {
     let last = continued ? await continued.end.catch(() => null) : null;
     if (last) expectLast = last;
-    else last = await reader.positionAt(window, after, count - 1);
+    else last = await pageEnd(reader, window, after, count);
     if (last) next = { after: last, maxId: window.maxId ?? 0, total, sent: sent + count };
   }
   return { window, after, count, total, next, ...(expectLast ? { expectLast } : {}) };
 }
 
-/** Events of the answer that starts after `sent` of the pull's `total`: `perPage` at most (null: all that is left). */
-export function pageCount(at: Pick<CursorState, 'total' | 'sent'>, perPage: number | null): number {
+/**
+ * The answer that starts after `sent` of the pull's `total`: the events it sends (`perPage`
+ * at most; null: all that is left), and whether events remain after it — then it ends on a
+ * Link to the next page.
+ */
+export function pageSpan(at: Pick<CursorState, 'total' | 'sent'>, perPage: number | null): { count: number; linked: boolean } {
   const remaining = Math.max(0, at.total - at.sent);
-  return perPage === null ? remaining : Math.min(perPage, remaining);
+  const count = perPage === null ? remaining : Math.min(perPage, remaining);
+  return { count, linked: count > 0 && count < remaining };
+}
+
+/** The position of the last event of the page that starts after `after` and sends `count` events (null: the window ends before). */
+export function pageEnd(reader: Pick<EventReader, 'positionAt'>, window: EventWindow, after: KeysetPosition | null, count: number): Promise<KeysetPosition | null> {
+  return reader.positionAt(window, after, count - 1);
 }
 
 /**

@@ -5,7 +5,7 @@ import { requireApplicationPassword } from '../middleware/authenticate';
 import { requireCapability } from '../middleware/permission';
 import { fingerprint } from './cursor';
 import { PageContinuations } from './continuations';
-import { pageCount, parsePaging, planPage, setPagingHeaders, type PagePlan, type PagingRequest, type PreparedWindow } from './paging';
+import { pageEnd, pageSpan, parsePaging, planPage, setPagingHeaders, type PagePlan, type PagingRequest, type PreparedWindow } from './paging';
 import type { ExportFormat } from './params';
 import { ClientWatch, streamDay, type OpenedEventReader } from './stream';
 import { CsvDayWriter, JsonDayWriter, NdjsonDayWriter, type DayWriter } from './writers';
@@ -69,7 +69,7 @@ export function pullRoute(host: Host, options: PullOptions, describe: (req: Requ
   const lookUpEnd = async (window: EventWindow, after: KeysetPosition, count: number): Promise<KeysetPosition | null> => {
     const o = await open();
     try {
-      return await o.reader.positionAt(window, after, count - 1);
+      return await pageEnd(o.reader, window, after, count);
     } finally {
       await o.close().catch(() => undefined);
     }
@@ -101,7 +101,7 @@ export function pullRoute(host: Host, options: PullOptions, describe: (req: Requ
     let header: string[] = [];
     try {
       const prepare = pull.prepare;
-      const continued = paging.cursor && paging.perPage !== null ? continuations.take(PageContinuations.key(print, paging.cursor, pageCount(paging.cursor, paging.perPage))) : undefined;
+      const continued = paging.cursor && paging.perPage !== null ? continuations.take(PageContinuations.key(print, paging.cursor, pageSpan(paging.cursor, paging.perPage).count)) : undefined;
       plan = await planPage(opened.reader, pull.window, paging, prepare && ((w) => prepare(opened.reader, w)), continued);
       if (pull.format === 'csv') header = await opened.reader.fieldNames(pull.window.site, pull.headerDays[0], pull.headerDays[1]);
     } catch (err) {
@@ -130,10 +130,10 @@ export function pullRoute(host: Host, options: PullOptions, describe: (req: Requ
     // find where it ends while this one streams — on another connection; where the store
     // reads on the event loop (SQLite) that would only move the same work within this thread.
     if (plan.next && paging.perPage !== null) {
-      const nextCount = pageCount(plan.next, paging.perPage);
-      if (nextCount > 0 && nextCount < plan.total - plan.next.sent) {
-        const key = PageContinuations.key(print, plan.next, nextCount);
-        const end = opened.reader.readsOnEventLoop ? Promise.resolve(null) : lookUpEnd(plan.window, plan.next.after, nextCount);
+      const following = pageSpan(plan.next, paging.perPage);
+      if (following.linked) {
+        const key = PageContinuations.key(print, plan.next, following.count);
+        const end = opened.reader.readsOnEventLoop ? Promise.resolve(null) : lookUpEnd(plan.window, plan.next.after, following.count);
         continuations.offer(key, { window: plan.window, end });
       }
     }
